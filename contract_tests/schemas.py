@@ -1,0 +1,68 @@
+"""THE loader of ``schemas/``: one registry of the JSON Schema files, used by the mock and the tests alike.
+
+In a source checkout the files are read from the repository's ``schemas/``; in an installed wheel from the copy
+packaged at ``contract_tests/_data/schemas``.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+BASE_URI = "https://creatify-mock.invalid/schemas/"
+
+_PACKAGED = Path(__file__).resolve().parent / "_data"
+_CHECKOUT = Path(__file__).resolve().parent.parent
+
+
+def data_dir(name: str) -> Path:
+    """Folder ``name`` (``schemas`` or ``fixtures``): packaged copy first, else the source checkout's."""
+    for base in (_PACKAGED, _CHECKOUT):
+        candidate = base / name
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"no {name}/ folder next to {__file__} nor in the source checkout")
+
+
+@cache
+def all_schemas() -> dict[str, dict[str, Any]]:
+    """Every schema file by short name (``job`` for ``job.schema.json``)."""
+    schemas: dict[str, dict[str, Any]] = {}
+    for path in sorted(data_dir("schemas").glob("*.schema.json")):
+        schemas[path.name.removesuffix(".schema.json")] = json.loads(path.read_text(encoding="utf-8"))
+    return schemas
+
+
+def schema(name: str) -> dict[str, Any]:
+    """The schema called ``name`` (for example ``create_request``)."""
+    try:
+        return all_schemas()[name]
+    except KeyError:
+        raise KeyError(f"unknown schema {name!r}; known: {sorted(all_schemas())}") from None
+
+
+@cache
+def registry() -> Registry[Any]:
+    """A referencing registry holding every schema under its ``$id``: no reference is ever fetched."""
+    resources = [
+        (s["$id"], Resource.from_contents(s, default_specification=DRAFT202012))
+        for s in all_schemas().values()
+    ]
+    return Registry().with_resources(resources)
+
+
+@cache
+def validator(name: str) -> Draft202012Validator:
+    """A compiled validator for schema ``name`` with format checking on."""
+    return Draft202012Validator(schema(name), registry=registry(), format_checker=FormatChecker())
+
+
+def validate(name: str, instance: Any) -> None:
+    """Raise ``jsonschema.ValidationError`` unless ``instance`` is valid against schema ``name``."""
+    validator(name).validate(instance)

@@ -1,0 +1,68 @@
+"""creatify-mock: a local mock of Creatify's text generation API. ``create_app`` builds it; nothing runs at import."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from flask import Flask, Response, g, request
+
+from .clock import Clock
+from .settings import Settings
+
+__all__ = ["Settings", "create_app"]
+
+access_log = logging.getLogger("creatify_mock.access")
+
+
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Flask:
+    """A Flask app serving the mock; its MockService is ``app.extensions["creatify_mock"]``."""
+    from . import admin, api, errors
+    from .http import json_response
+    from .openapi import build
+    from .service import MockService
+    from .validation import RequestValidator
+
+    settings = settings or Settings()
+    app = Flask(__name__)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    service = MockService(settings, clock)
+    app.extensions["creatify_mock"] = service
+    app.extensions["creatify_mock.validator"] = RequestValidator("create_request")
+    for name in ("admin_advance", "admin_clock_advance"):
+        app.extensions[f"creatify_mock.validator.{name}"] = RequestValidator(name)
+    errors.register(app)
+    api.register(app)
+    admin.register(app)
+    openapi_doc = build()
+
+    @app.get("/openapi.json")
+    def openapi() -> Response:
+        return json_response(openapi_doc)
+
+    if settings.log_requests:
+
+        @app.before_request
+        def _start_timer() -> None:
+            g.started = time.perf_counter()
+
+        @app.after_request
+        def _log(response: Response) -> Response:
+            took = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+            access_log.info(
+                '%s "%s %s" %s %.1fms',
+                request.remote_addr,
+                request.method,
+                request.full_path.rstrip("?"),
+                response.status_code,
+                took,
+            )
+            return response
+
+    return app
+
+
+def service_of(app: Any) -> Any:
+    """The MockService of an app made by ``create_app``."""
+    return app.extensions["creatify_mock"]

@@ -1,0 +1,7 @@
+"""``python -m mockserver serve ...``"""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,100 @@
+"""The imitated API: ``/api/text_generator/``. Views parse, call the service, serialize; nothing else."""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+from typing import TYPE_CHECKING
+
+from flask import Blueprint, Flask, Response, current_app, g, request
+from werkzeug.exceptions import MethodNotAllowed
+
+from . import ranges
+from .http import ApiError, json_response, read_json
+
+if TYPE_CHECKING:
+    from .service import MockService
+    from .validation import RequestValidator
+
+bp = Blueprint("api", __name__, url_prefix="/api/text_generator")
+
+MAX_IDS = 100
+NO_CREDENTIALS = "Authentication credentials were not provided."
+BAD_CREDENTIALS = "Incorrect authentication credentials."
+
+
+def service() -> MockService:
+    return current_app.extensions["creatify_mock"]  # type: ignore[no-any-return]
+
+
+def authenticate() -> None:
+    """Before every /api/ call that routes (or is a wrong method, as DRF authenticates before 405)."""
+    if not request.path.startswith("/api/"):
+        return
+    exc = request.routing_exception
+    if exc is not None and not isinstance(exc, MethodNotAllowed):
+        return
+    api_id = request.headers.get("X-API-ID", "")
+    api_key = request.headers.get("X-API-KEY", "")
+    challenge = {"WWW-Authenticate": 'X-API-KEY realm="api"'}
+    if not api_id or not api_key:
+        raise ApiError(401, NO_CREDENTIALS, headers=challenge)
+    accepted = service().settings.api_keys
+    if accepted and not hmac.compare_digest(accepted.get(api_id, "").encode(), api_key.encode()):
+        raise ApiError(401, BAD_CREDENTIALS, headers=challenge)
+    g.account = api_id
+
+
+@bp.post("/")
+def create() -> Response:
+    svc = service()
+    body = read_json(request, svc.settings.max_body_bytes)
+    validator: RequestValidator = current_app.extensions["creatify_mock.validator"]
+    errors = validator.errors(body)
+    if errors is None and svc.settings.strict_ranges:
+        errors = ranges.drf_errors(body.get("config") or {})
+    if errors is not None:
+        return json_response(errors, 400)
+    cleaned = validator.clean(body)
+    webhook_url = cleaned.pop("webhook_url", None)
+    return json_response(svc.create(g.account, cleaned, webhook_url), 201)
+
+
+@bp.get("/<job_id>/")
+def read(job_id: str) -> Response:
+    job = service().get(g.account, job_id)
+    if job is None:
+        raise ApiError(404, "Not found.")
+    return json_response(job)
+
+
+@bp.get("/")
+def list_jobs() -> Response:
+    ids = _ids_filter(request.args.get("ids"))
+    return json_response(service().list(g.account, ids))
+
+
+def _ids_filter(raw: str | None) -> list[str] | None:
+    """``?ids=a,b``: empty means no filter; more than 100 or a malformed id is a 400 keyed ``ids``."""
+    if not raw:
+        return None
+    ids = [part.strip() for part in raw.split(",") if part.strip()]
+    if len(ids) > MAX_IDS:
+        raise ApiError(400, body={"ids": [f"Ensure this field has no more than {MAX_IDS} elements."]})
+    bad = [i for i in ids if not _is_uuid(i)]
+    if bad:
+        raise ApiError(400, body={"ids": [f"“{b}” is not a valid UUID." for b in bad[:5]]})
+    return [str(uuid.UUID(i)) for i in ids]
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def register(app: Flask) -> None:
+    app.before_request(authenticate)
+    app.register_blueprint(bp)

@@ -1,0 +1,91 @@
+"""``creatify-mock serve``: the command line front end (``python -m mockserver`` too)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from types import FrameType
+
+from .settings import TIMINGS, Settings, SettingsError, load
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="creatify-mock",
+        description="Local mock of Creatify's text generation API. Every option is also CREATIFY_MOCK_<NAME>.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve the mock over HTTP")
+    add = serve.add_argument
+    add("--host", help="interface to bind (default 127.0.0.1)")
+    add("--port", type=int, help="port (default 8000; 0 picks a free one)")
+    add("--config", help="TOML file with any of these settings (dashes or underscores)")
+    add("--timing", choices=TIMINGS, help="how jobs move: realtime (default), instant, manual")
+    add("--pending-seconds", type=float, help="realtime: seconds a job stays pending (default 1.0)")
+    add("--running-seconds", type=float, help="realtime: seconds a job stays running (default 2.0)")
+    add(
+        "--jitter",
+        type=float,
+        help="realtime: add a seeded random 0..JITTER seconds to each phase (default 0)",
+    )
+    add(
+        "--api-key",
+        action="append",
+        metavar="ID:KEY",
+        help="accepted credentials, repeatable; none: any pair",
+    )
+    add("--seed", type=int, help="seed for ids and jitter: the same run gives the same ids")
+    add("--strict-ranges", action="store_const", const=True, help="out-of-range config values are 400s")
+    add("--max-body-bytes", type=int, help="largest request body accepted (default 1048576)")
+    add("--admin-token", help="require this token (X-Admin-Token) on /__admin/ calls")
+    add("--threads", type=int, help="worker threads of the WSGI server (default 8)")
+    add("--quiet", dest="log_requests", action="store_const", const=False, help="no per-request log lines")
+    return parser
+
+
+def settings_from_args(argv: Sequence[str] | None = None) -> Settings:
+    args = vars(build_parser().parse_args(argv))
+    args.pop("command")
+    if args.get("api_key") is not None:
+        args["api_key"] = tuple(args["api_key"])
+    return load(args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        settings = settings_from_args(argv)
+    except SettingsError as exc:
+        print(f"creatify-mock: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from . import create_app
+    from .serving import Server
+
+    app = create_app(settings)
+    try:
+        server = Server(app, settings)
+    except OSError as exc:
+        print(
+            f"creatify-mock: cannot listen on {settings.host}:{settings.port}: {exc.strerror}",
+            file=sys.stderr,
+        )
+        return 1
+    service = app.extensions["creatify_mock"]
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        logging.getLogger("creatify_mock").info("signal %s: shutting down", signal.Signals(signum).name)
+        server.shutdown()
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    service.start()
+    print(f"creatify-mock serving on {server.url} (timing: {settings.timing})", flush=True)
+    try:
+        server.serve_forever()
+    finally:
+        service.close()
+    print("creatify-mock stopped", flush=True)
+    return 0

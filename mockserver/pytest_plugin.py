@@ -1,0 +1,33 @@
+"""pytest plugin (entry point ``creatify_mock``): a live mock for any test suite in one fixture.
+
+One server per session, reset before every test. Override ``creatify_mock_options`` (session scope) in a
+``conftest.py`` to change its settings, e.g. ``return {"timing": "manual"}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from .testing import MockServer
+
+
+@pytest.fixture(scope="session")
+def creatify_mock_options() -> dict[str, Any]:
+    """Settings for the session's mock; instant timing by default so jobs finish on the next read."""
+    return {"timing": "instant"}
+
+
+@pytest.fixture(scope="session")
+def creatify_mock_server(creatify_mock_options: dict[str, Any]) -> Iterator[MockServer]:
+    with MockServer(**creatify_mock_options) as server:
+        yield server
+
+
+@pytest.fixture
+def creatify_mock(creatify_mock_server: MockServer) -> Iterator[MockServer]:
+    """The session's mock, emptied before the test."""
+    creatify_mock_server.reset()
+    yield creatify_mock_server

@@ -1,0 +1,67 @@
+"""Serving the app with waitress (a production WSGI server), in the foreground or in a thread, stoppable.
+
+waitress's own ``run()`` only returns when every channel is gone; we drive its event loop ourselves so that
+``shutdown()`` from any thread (or a signal) stops it promptly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from typing import Any
+
+from flask import Flask
+from waitress import wasyncore
+from waitress.server import create_server
+
+from .settings import Settings
+
+LOOP_TIMEOUT = 0.2
+
+
+class Server:
+    """A waitress server bound at construction (so the port is known before serving starts)."""
+
+    def __init__(self, app: Flask, settings: Settings) -> None:
+        self._app = app
+        self._stopping = threading.Event()
+        self._server: Any = create_server(
+            app,
+            host=settings.host,
+            port=settings.port,
+            threads=settings.threads,
+            ident="creatify-mock",
+            # Bodies up to twice the limit reach the app, which answers a JSON 413; beyond, waitress refuses.
+            max_request_body_size=max(2 * settings.max_body_bytes, settings.max_body_bytes + 65536),
+            channel_timeout=30,
+            connection_limit=1000,
+            asyncore_use_poll=True,
+        )
+
+    @property
+    def port(self) -> int:
+        return int(self._server.effective_port)
+
+    @property
+    def host(self) -> str:
+        return str(self._server.effective_host)
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def serve_forever(self) -> None:
+        """Run the event loop until ``shutdown()``; then close every connection and the worker threads."""
+        socket_map = self._server._map  # waitress keeps its channels here; no public accessor
+        try:
+            while not self._stopping.is_set():
+                wasyncore.loop(timeout=LOOP_TIMEOUT, map=socket_map, use_poll=True, count=1)
+        finally:
+            self._server.task_dispatcher.shutdown()
+            wasyncore.close_all(socket_map, ignore_all=True)
+
+    def shutdown(self) -> None:
+        self._stopping.set()
+        with contextlib.suppress(OSError):  # trigger already closed: the loop is gone
+            self._server.pull_trigger()

@@ -1,0 +1,137 @@
+"""One Settings object: defaults <- config file (TOML) <- environment (CREATIFY_MOCK_<NAME>) <- command line."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+ENV_PREFIX = "CREATIFY_MOCK_"
+TIMINGS = ("realtime", "instant", "manual")
+
+
+class SettingsError(ValueError):
+    """A setting has a value the mock cannot use; the message names the setting and what is accepted."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that changes how the mock behaves; built once, then read-only."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    timing: str = "realtime"
+    pending_seconds: float = 1.0
+    running_seconds: float = 2.0
+    jitter: float = 0.0
+    api_key: tuple[str, ...] = ()
+    seed: int | None = None
+    strict_ranges: bool = False
+    max_body_bytes: int = 1024 * 1024
+    admin_token: str | None = None
+    threads: int = 8
+    log_requests: bool = True
+    config: str | None = field(default=None, metadata={"cli_only": True})
+
+    def __post_init__(self) -> None:
+        if self.timing not in TIMINGS:
+            raise SettingsError(f"timing must be one of {', '.join(TIMINGS)}, got {self.timing!r}")
+        for name in ("pending_seconds", "running_seconds", "jitter"):
+            if getattr(self, name) < 0:
+                raise SettingsError(f"{name} must be >= 0, got {getattr(self, name)!r}")
+        if not 0 <= self.port <= 65535:
+            raise SettingsError(f"port must be 0-65535, got {self.port!r}")
+        if self.max_body_bytes < 1:
+            raise SettingsError(f"max_body_bytes must be >= 1, got {self.max_body_bytes!r}")
+        if self.threads < 1:
+            raise SettingsError(f"threads must be >= 1, got {self.threads!r}")
+        for pair in self.api_key:
+            api_id, sep, key = pair.partition(":")
+            if not sep or not api_id or not key:
+                raise SettingsError(f"api_key must look like ID:KEY, got {pair!r}")
+
+    @property
+    def api_keys(self) -> dict[str, str]:
+        """Accepted credentials, X-API-ID -> X-API-KEY; empty means any non-empty pair is accepted."""
+        return dict(pair.split(":", 1) for pair in self.api_key)
+
+    def with_overrides(self, values: Mapping[str, Any]) -> Settings:
+        """A copy with ``values`` (already typed or strings from env/TOML) applied."""
+        return replace(self, **{name: _coerce(name, value) for name, value in values.items()})
+
+
+_FIELDS = {f.name: f for f in fields(Settings)}
+
+
+def _coerce(name: str, value: Any) -> Any:
+    """Turn a TOML/env/CLI value into the field's type, with an error that names the setting."""
+    if name not in _FIELDS:
+        raise SettingsError(f"unknown setting {name!r}; known: {', '.join(sorted(_FIELDS))}")
+    default = _FIELDS[name].default
+    try:
+        if name == "api_key":
+            if isinstance(value, str):
+                return tuple(v.strip() for v in value.replace(",", " ").split() if v.strip())
+            return tuple(str(v) for v in value)
+        if value is None:
+            return None
+        if isinstance(default, bool):
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off", ""):
+                return False
+            raise ValueError(value)
+        if isinstance(default, int) or name == "seed":
+            return int(value)
+        if isinstance(default, float):
+            return float(value)
+        return str(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"setting {name!r} cannot take the value {value!r}") from None
+
+
+def from_env(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Settings named ``CREATIFY_MOCK_<NAME>`` in ``environ``."""
+    out: dict[str, Any] = {}
+    for name in _FIELDS:
+        key = ENV_PREFIX + name.upper()
+        if key in environ:
+            out[name] = environ[key]
+    return out
+
+
+def from_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Settings from a TOML file: top-level keys, or a ``[creatify-mock]`` table; dashes or underscores."""
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SettingsError(f"cannot read config file {path}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"config file {path} is not valid TOML: {exc}") from None
+    table = data.get("creatify-mock", data)
+    return {str(k).replace("-", "_"): v for k, v in table.items()}
+
+
+def load(cli: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Defaults, then the config file (from CLI or env), then env, then the CLI values that were given."""
+    cli = {k: v for k, v in (cli or {}).items() if v is not None}
+    env = from_env(os.environ if environ is None else environ)
+    config_path = cli.get("config") or env.get("config")
+    layered: dict[str, Any] = {}
+    if config_path:
+        layered.update(from_toml(config_path))
+        layered["config"] = str(config_path)
+    layered.update(env)
+    layered.update(cli)
+    return Settings().with_overrides(layered)

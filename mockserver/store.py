@@ -1,0 +1,186 @@
+"""JobStore: every job behind one lock; reads derive the state from the clock and hand out copies.
+
+Outcomes (generated text) are computed outside the lock, then applied under it, so a slow generation never
+blocks other requests. Transition listeners run under the lock and must only enqueue (never do I/O).
+"""
+
+from __future__ import annotations
+
+import heapq
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from . import lifecycle
+from .models import ALLOWED_MOVES, Job, JobStatus, Outcome
+
+Finisher = Callable[[Job], Outcome]
+Listener = Callable[[dict[str, Any], Job], None]
+
+
+class Conflict(Exception):
+    """The job cannot make the asked move (it is terminal, or the move goes backwards)."""
+
+
+class JobStore:
+    """Jobs by id and by account (creation order), plus a heap of watched jobs for the scheduler."""
+
+    def __init__(self, finisher: Finisher) -> None:
+        self._finisher = finisher
+        self._lock = threading.Lock()
+        self._jobs: dict[str, Job] = {}
+        self._by_account: dict[str, list[str]] = {}
+        self._watch: list[tuple[int, int, str]] = []
+        self._outcomes: dict[str, Outcome] = {}
+        self.listeners: list[Listener] = []
+
+    # -- writing -------------------------------------------------------------------------------------------
+    def add(self, job: Job) -> dict[str, Any]:
+        """Store a new job; returns its API view at creation (status pending)."""
+        with self._lock:
+            self._jobs[job.id] = job
+            self._by_account.setdefault(job.account, []).append(job.id)
+            if job.webhook_url is not None:
+                self._push(job)
+            return job.to_api()
+
+    def reset(self) -> None:
+        with self._lock:
+            self._jobs.clear()
+            self._by_account.clear()
+            self._watch.clear()
+            self._outcomes.clear()
+
+    # -- reading -------------------------------------------------------------------------------------------
+    def get(self, job_id: str, now_us: int, account: str | None = None) -> dict[str, Any] | None:
+        """The job as it is now, or None when unknown or owned by another account."""
+        self._prepare(self._lookup([job_id], account), now_us)
+        with self._lock:
+            job = self._jobs.get(job_id)
+            if job is None or (account is not None and job.account != account):
+                return None
+            self._refresh(job, now_us)
+            return job.to_api()
+
+    def list(
+        self, now_us: int, account: str | None = None, ids: Iterable[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """Jobs newest first: one account's (or all), optionally only ``ids``."""
+        with self._lock:
+            if account is None:
+                order = sorted(self._jobs.values(), key=lambda j: j.seq, reverse=True)
+            else:
+                order = [self._jobs[i] for i in reversed(self._by_account.get(account, []))]
+            if ids is not None:
+                wanted = set(ids)
+                order = [j for j in order if j.id in wanted]
+        self._prepare(order, now_us)
+        with self._lock:
+            out = []
+            for job in order:
+                if self._jobs.get(job.id) is job:
+                    self._refresh(job, now_us)
+                    out.append(job.to_api())
+            return out
+
+    def request_of(self, job_id: str) -> dict[str, Any]:
+        """The cleaned request a job was created from (KeyError when unknown)."""
+        with self._lock:
+            return self._jobs[job_id].request
+
+    def owner(self, job_id: str) -> str | None:
+        with self._lock:
+            job = self._jobs.get(job_id)
+            return job.account if job else None
+
+    def __len__(self) -> int:
+        return len(self._jobs)
+
+    # -- moving --------------------------------------------------------------------------------------------
+    def advance(
+        self, job_id: str, now_us: int, target: JobStatus | None, forced: Outcome | None
+    ) -> dict[str, Any]:
+        """Move a job now: one step when ``target`` is None, else straight to ``target`` (through running)."""
+        self._prepare(self._lookup([job_id], None), now_us, always=forced is None)
+        with self._lock:
+            job = self._jobs.get(job_id)
+            if job is None:
+                raise KeyError(job_id)
+            self._refresh(job, now_us)
+            if job.status.terminal:
+                raise Conflict(f"job {job_id} is {job.status.value}; terminal jobs never change")
+            if target is None:
+                target = JobStatus.RUNNING if job.status is JobStatus.PENDING else JobStatus.DONE
+            if target not in ALLOWED_MOVES[job.status]:
+                raise Conflict(f"job {job_id} cannot move from {job.status.value} to {target.value}")
+            if target.terminal and forced is not None:
+                job.forced = forced
+            if job.status is JobStatus.PENDING:
+                self._take(job, "running", now_us)
+            if target.terminal:
+                self._take(job, "finish", now_us)
+            return job.to_api()
+
+    def tick(self, now_us: int) -> int:
+        """Apply every due transition of watched jobs (the scheduler's work); returns how many jobs moved."""
+        with self._lock:
+            ready: list[Job] = []
+            while self._watch and self._watch[0][0] <= now_us:
+                _, _, job_id = heapq.heappop(self._watch)
+                job = self._jobs.get(job_id)
+                if job is not None and not job.status.terminal:
+                    ready.append(job)
+        self._prepare(ready, now_us)
+        with self._lock:
+            for job in ready:
+                if self._jobs.get(job.id) is job:
+                    self._refresh(job, now_us)
+                    self._push(job)
+        return len(ready)
+
+    def next_wakeup(self) -> int | None:
+        with self._lock:
+            return self._watch[0][0] if self._watch else None
+
+    # -- internals -----------------------------------------------------------------------------------------
+    def _lookup(self, ids: Iterable[str], account: str | None) -> list[Job]:
+        with self._lock:
+            jobs = [self._jobs.get(i) for i in ids]
+        return [j for j in jobs if j is not None and (account is None or j.account == account)]
+
+    def _prepare(self, jobs: Iterable[Job], now_us: int, always: bool = False) -> None:
+        """Compute, outside the lock, the outcome of each job about to finish (pure and deterministic).
+
+        Reads job fields without the lock: a stale read only means computing an outcome twice or, at worst,
+        ``_take`` computing it under the lock.
+        """
+        for job in jobs:
+            if job.id in self._outcomes or job.status.terminal or job.forced is not None:
+                continue
+            if always or any(step == "finish" for step, _ in lifecycle.due(job, now_us)):
+                self._outcomes[job.id] = self._finisher(job)
+
+    def _refresh(self, job: Job, now_us: int) -> None:
+        for step, at in lifecycle.due(job, now_us):
+            self._take(job, step, at)
+
+    def _take(self, job: Job, step: str, at_us: int) -> None:
+        if step == "running":
+            job.status = JobStatus.RUNNING
+        else:
+            outcome = job.forced or self._outcomes.pop(job.id, None) or self._finisher(job)
+            job.status = outcome.status
+            job.response_text = outcome.response_text
+            job.failed_reason = outcome.failed_reason
+            job.credits_used = outcome.credits_used
+            self._outcomes.pop(job.id, None)
+        job.updated_at = max(at_us, job.updated_at)
+        if self.listeners:
+            view = job.to_api()
+            for listener in self.listeners:
+                listener(view, job)
+
+    def _push(self, job: Job) -> None:
+        when = lifecycle.next_due(job)
+        if when is not None:
+            heapq.heappush(self._watch, (when, job.seq, job.id))

@@ -1,0 +1,115 @@
+"""Embedded use: ``MockServer`` serves the mock on a free port in a thread, for a test suite's own use.
+
+with MockServer(timing="instant") as mock:
+    requests.post(mock.url + "/api/text_generator/", json=..., headers=mock.headers)
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from typing import Any
+
+from . import create_app
+from .clock import Clock
+from .models import JobStatus
+from .service import MockService
+from .serving import Server
+from .settings import Settings
+
+DEFAULT_API_ID = "test-api-id"
+DEFAULT_API_KEY = "test-api-key"
+
+
+class MockServer:
+    """A live mock on ``127.0.0.1`` (port 0 by default); settings by keyword, e.g. ``MockServer(timing="manual")``."""
+
+    def __init__(
+        self, settings: Settings | None = None, *, clock: Clock | None = None, **overrides: Any
+    ) -> None:
+        base = settings or Settings(port=0, log_requests=False)
+        self.settings = base.with_overrides(overrides) if overrides else base
+        pairs = self.settings.api_keys
+        self.api_id, self.api_key = next(iter(pairs.items())) if pairs else (DEFAULT_API_ID, DEFAULT_API_KEY)
+        self.app = create_app(self.settings, clock)
+        self.service: MockService = self.app.extensions["creatify_mock"]
+        self._server: Server | None = None
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------------------------
+    def start(self) -> MockServer:
+        if self._server is not None:
+            return self
+        self._server = Server(self.app, self.settings)
+        self.service.start()
+        self._thread = threading.Thread(target=self._serve, name="creatify-mock-server", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop serving; re-raise in the caller an error a background thread hit (so tests see it)."""
+        if self._server is not None:
+            self._server.shutdown()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        self.service.close()
+        self._server, self._thread = None, None
+        error = self._error or self.service.scheduler.error
+        self._error = None
+        if error is not None:
+            raise RuntimeError(f"the mock's background thread failed: {error!r}") from error
+
+    def __enter__(self) -> MockServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def _serve(self) -> None:
+        assert self._server is not None
+        try:
+            self._server.serve_forever()
+        except BaseException as exc:  # surfaced by stop()
+            self._error = exc
+
+    # -- what a test uses ----------------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("MockServer is not started: use it as a context manager or call start()")
+        return self._server.url
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Credentials headers accepted by this mock."""
+        return {"X-API-ID": self.api_id, "X-API-KEY": self.api_key}
+
+    def advance(
+        self,
+        job_id: str,
+        status: str | JobStatus | None = None,
+        response_text: str | None = None,
+        failed_reason: str | None = None,
+    ) -> dict[str, Any]:
+        """Move a job now: one step, or straight to ``status`` (``running``, ``done``, ``failed``)."""
+        target = JobStatus(status) if status is not None else None
+        return self.service.advance(job_id, target, response_text, failed_reason)
+
+    def advance_clock(self, seconds: float) -> None:
+        self.service.advance_clock(seconds)
+
+    def reset(self) -> None:
+        """Forget every job (and restart the seeded random sequence)."""
+        self.service.reset()
+
+    def jobs(self) -> list[dict[str, Any]]:
+        """Every job of every account, newest first."""
+        return self.service.list(None)
+
+    def job(self, job_id: str) -> dict[str, Any] | None:
+        return self.service.get(None, job_id)
+
+    def with_settings(self, **overrides: Any) -> MockServer:
+        """A new (unstarted) MockServer with these settings changed."""
+        return MockServer(replace(self.settings), **overrides)

@@ -1,0 +1,98 @@
+"""Fixtures: a live mock on 127.0.0.1 with a frozen clock, and a client that checks every response."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from contract_tests import schemas
+from mockserver.clock import FrozenClock
+from mockserver.testing import MockServer
+
+API = "/api/text_generator/"
+TIMEOUT = 10
+
+
+def schema_for(method: str, path: str, status: int) -> str | None:
+    """Which schema a mock response must satisfy."""
+    if status >= 400:
+        return None  # error_detail or error_fields, checked below
+    if path.startswith(API) and method in ("GET", "POST"):
+        return "job_list" if path == API and method == "GET" else "job"
+    return None
+
+
+def check_response(method: str, path: str, response: requests.Response) -> None:
+    """Every mock answer is JSON and valid against schemas/ (jobs, lists, and both error shapes)."""
+    assert response.headers["Content-Type"] == "application/json", response.headers
+    body = response.json()
+    name = schema_for(method, path, response.status_code)
+    if name is not None:
+        schemas.validate(name, body)
+    elif response.status_code >= 400 and not schemas.validator("error_detail").is_valid(body):
+        schemas.validate("error_fields", body)
+
+
+class Client:
+    """requests against a live mock; checks every response against the schemas."""
+
+    def __init__(self, mock: MockServer, api_id: str | None = None, api_key: str | None = None) -> None:
+        self.mock = mock
+        self.session = requests.Session()
+        self.session.headers.update({"X-API-ID": api_id or mock.api_id, "X-API-KEY": api_key or mock.api_key})
+
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", TIMEOUT)
+        response = self.session.request(method, self.mock.url + path, allow_redirects=False, **kwargs)
+        check_response(method, path, response)
+        return response
+
+    def post(self, path: str = API, **kwargs: Any) -> requests.Response:
+        return self.request("POST", path, **kwargs)
+
+    def get(self, path: str = API, **kwargs: Any) -> requests.Response:
+        return self.request("GET", path, **kwargs)
+
+    def create(self, body: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
+        response = self.post(json=body if body is not None else valid_body(**fields))
+        assert response.status_code == 201, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    def job(self, job_id: str) -> dict[str, Any]:
+        response = self.get(f"{API}{job_id}/")
+        assert response.status_code == 200, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+
+def valid_body(**fields: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "model_name": "gemini-2.5-flash",
+        "messages": [{"role": "user", "content": "Say hi"}],
+    }
+    body.update(fields)
+    return body
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock()
+
+
+@pytest.fixture
+def mock_options() -> dict[str, Any]:
+    """Override per module/test to change the live mock's settings."""
+    return {}
+
+
+@pytest.fixture
+def mock(clock: FrozenClock, mock_options: dict[str, Any]) -> Iterator[MockServer]:
+    with MockServer(clock=clock, **mock_options) as server:
+        yield server
+
+
+@pytest.fixture
+def client(mock: MockServer) -> Client:
+    return Client(mock)
