@@ -21,7 +21,7 @@ bp = Blueprint("admin", __name__, url_prefix="/__admin")
 
 
 def service() -> MockService:
-    return current_app.extensions["creatify_mock"]  # type: ignore[no-any-return]
+    return current_app.extensions["creatify_mock"]
 
 
 def mock_version() -> str:
@@ -52,7 +52,7 @@ def _body(schema: str) -> dict[str, Any]:
     errors = validator.errors(body)
     if errors is not None:
         raise ApiError(400, body=errors)
-    return body  # type: ignore[no-any-return]
+    return body
 
 
 @bp.get("/health")

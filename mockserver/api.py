@@ -24,7 +24,7 @@ BAD_CREDENTIALS = "Incorrect authentication credentials."
 
 
 def service() -> MockService:
-    return current_app.extensions["creatify_mock"]  # type: ignore[no-any-return]
+    return current_app.extensions["creatify_mock"]
 
 
 def authenticate() -> None:

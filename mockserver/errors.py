@@ -16,10 +16,7 @@ log = logging.getLogger("creatify_mock")
 def _from_http_exception(exc: HTTPException) -> Response:
     headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
     status = exc.code or 500
-    if isinstance(exc, RequestRedirect):
-        headers["Location"] = exc.new_url
-        body = {"detail": f"This path needs a trailing slash; repeat the request at {exc.new_url}"}
-    elif isinstance(exc, MethodNotAllowed):
+    if isinstance(exc, MethodNotAllowed):
         body = {"detail": f'Method "{request.method}" not allowed.'}
     elif isinstance(exc, NotFound):
         body = {"detail": "Not found."}
@@ -28,6 +25,15 @@ def _from_http_exception(exc: HTTPException) -> Response:
     else:
         body = {"detail": exc.description or exc.name}
     return json_response(body, status, headers)
+
+
+def redirect_as_json() -> Response | None:
+    """Flask answers its trailing-slash redirects itself, in HTML, before any error handler: intercept them."""
+    exc = request.routing_exception
+    if isinstance(exc, RequestRedirect):
+        body = {"detail": f"This path needs a trailing slash; repeat the request at {exc.new_url}"}
+        return json_response(body, exc.code, {"Location": exc.new_url})
+    return None
 
 
 def _from_api_error(exc: ApiError) -> Response:
@@ -40,6 +46,7 @@ def _unexpected(exc: Exception) -> Response:
 
 
 def register(app: Flask) -> None:
+    app.before_request(redirect_as_json)
     app.register_error_handler(ApiError, _from_api_error)
     app.register_error_handler(HTTPException, _from_http_exception)
     app.register_error_handler(Exception, _unexpected)

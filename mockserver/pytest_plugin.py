@@ -7,11 +7,12 @@ One server per session, reset before every test. Override ``creatify_mock_option
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .testing import MockServer
+if TYPE_CHECKING:  # the server is imported only when a test asks for it, so loading the plugin stays cheap
+    from .testing import MockServer
 
 
 @pytest.fixture(scope="session")
@@ -22,6 +23,8 @@ def creatify_mock_options() -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def creatify_mock_server(creatify_mock_options: dict[str, Any]) -> Iterator[MockServer]:
+    from .testing import MockServer
+
     with MockServer(**creatify_mock_options) as server:
         yield server
 

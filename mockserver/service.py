@@ -66,7 +66,7 @@ class MockService:
         return self.store.get(job_id, self.clock.now_us(), account)
 
     def list(self, account: str | None, ids: list[str] | None = None) -> list[dict[str, Any]]:
-        return self.store.list(self.clock.now_us(), account, ids)
+        return self.store.snapshot(self.clock.now_us(), account, ids)
 
     # -- admin ---------------------------------------------------------------------------------------------
     def advance(

@@ -12,11 +12,32 @@ from typing import Any
 
 from flask import Flask
 from waitress import wasyncore
+from waitress.channel import HTTPChannel
 from waitress.server import create_server
+from waitress.task import ErrorTask
+
+from . import jsonio
 
 from .settings import Settings
 
 LOOP_TIMEOUT = 0.2
+
+
+class JsonErrorTask(ErrorTask):
+    """Errors waitress answers itself (oversized or malformed HTTP) in the API's JSON shape, not plain text."""
+
+    def execute(self) -> None:
+        error = self.request.error
+        body = jsonio.dumps({"detail": f"{error.reason}: {error.body}".rstrip(": ")})
+        self.status = f"{error.code} {error.reason}"
+        self.response_headers.append(("Content-Type", "application/json"))
+        self.set_close_on_finish()
+        self.content_length = len(body)
+        self.write(body)
+
+
+class JsonErrorChannel(HTTPChannel):
+    error_task_class = JsonErrorTask
 
 
 class Server:
@@ -37,6 +58,7 @@ class Server:
             connection_limit=1000,
             asyncore_use_poll=True,
         )
+        self._server.channel_class = JsonErrorChannel
 
     @property
     def port(self) -> int:

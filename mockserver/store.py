@@ -62,7 +62,7 @@ class JobStore:
             self._refresh(job, now_us)
             return job.to_api()
 
-    def list(
+    def snapshot(
         self, now_us: int, account: str | None = None, ids: Iterable[str] | None = None
     ) -> list[dict[str, Any]]:
         """Jobs newest first: one account's (or all), optionally only ``ids``."""

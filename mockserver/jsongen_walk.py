@@ -1,0 +1,438 @@
+"""The schema walker behind jsongen: turns one (sub)schema into one random value, within hard bounds.
+
+Each node is first *flattened*: ``$ref`` and ``allOf`` are expanded into a list of parts, the plain keywords of
+all parts are merged (jsongen_merge), and the branching keywords (anyOf/oneOf/not/if) are kept as choices that
+are tried one branch at a time; a value produced under a choice is checked against the node's schema before it
+is accepted. Failures are ``Fail`` exceptions whose ``kind`` tells jsongen whether retrying can help.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from . import jsongen_strings as strs
+from .jsongen_merge import BRANCHING, Fail, canonical, dumps, merge, types_of
+from .jsongen_numbers import integers, numbers
+
+MAX_DEPTH = 32  # nesting of generated values, and $ref hops within one value
+SOFT_DEPTH = 6  # deeper than this, generate the smallest instance (prefer null, no optional properties)
+MAX_ITEMS = 1_000  # largest minItems / minProperties honoured
+EXTRA_ITEMS = 5  # arrays get at most this many items beyond minItems
+MAX_PARTS = 64  # parts one node may expand into via $ref/allOf
+MAX_WORK = 20_000  # generated nodes and validations per attempt
+BUSY_WORK = 2_000  # past this, stop adding optional content
+_NOTHING = object()
+_SIMPLE_FIRST = ("null", "boolean", "integer", "number", "string", "array", "object")
+
+
+def escape(key: str) -> str:
+    """One JSON pointer segment."""
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+class Walker:
+    """One generation attempt: remaining word budget, work counter and the avoid list live here."""
+
+    def __init__(
+        self,
+        validator: Any,
+        rng: random.Random,
+        words: Callable[[random.Random, int], list[str]],
+        budget: int | None,
+        avoid: Sequence[str],
+        lean: bool,
+    ) -> None:
+        self.validator, self.rng, self._words = validator, rng, words
+        self.budget, self.avoid, self.lean = budget, avoid, lean
+        self.work = 0
+
+    # -- helpers -------------------------------------------------------------------------------------------
+    def clean(self, text: str) -> bool:
+        return not any(s in text for s in self.avoid)
+
+    def word(self) -> str:
+        """One word without whitespace, preferring words that contain no stop sequence."""
+        w = "x"
+        for _ in range(8):
+            drawn = self._words(self.rng, 1)
+            w = "".join(drawn[0].split()) if drawn else ""
+            if w and self.clean(w):
+                return w
+        return w or "x"
+
+    def tick(self, where: str, cost: int = 1) -> None:
+        self.work += cost
+        if self.work > MAX_WORK:
+            raise Fail(where, "the schema needs too large or too many instances to try", "limit")
+
+    def valid(self, value: Any, schema: Any, where: str) -> bool:
+        """jsonschema's verdict on a sub-value (``descend`` resolves $ref against the root schema)."""
+        self.tick(where, 5)
+        try:
+            return next(iter(self.validator.descend(value, schema)), None) is None
+        except RecursionError:
+            raise Fail(where, "the schema recurses too deeply to validate", "unsat") from None
+
+    def spend(self, cost: int) -> None:
+        if self.budget is not None:
+            self.budget -= cost
+
+    def pick(self, candidates: Iterable[Any], ok: Callable[[Any], bool], where: str, what: str) -> Any:
+        """First candidate that passes ``ok``, is free of stop sequences and fits the word budget.
+
+        Falls back to the first candidate that merely passes ``ok``: the attempt then fails at the top with
+        a message naming the stop sequence or the budget, which is more useful than "no candidate".
+        """
+        fallback, fallback_cost = _NOTHING, 0
+        for candidate in candidates:
+            if not ok(candidate):
+                continue
+            text = dumps(candidate)
+            cost = strs.ws_cost(text)
+            if self.clean(text) and (self.budget is None or cost <= self.budget):
+                self.spend(cost)
+                return candidate
+            if fallback is _NOTHING:
+                fallback, fallback_cost = candidate, cost
+        if fallback is _NOTHING:
+            raise Fail(where, what, "unlucky")
+        self.spend(fallback_cost)
+        return fallback
+
+    # -- the walk ------------------------------------------------------------------------------------------
+    def value(self, schema: Any, where: str, depth: int, resolver: Any, hint: str) -> Any:
+        """A value for ``schema`` at schema location ``where``; ``hint`` is the property name, for realism."""
+        self.tick(where)
+        if depth > MAX_DEPTH:
+            raise Fail(
+                where,
+                f"values nest deeper than {MAX_DEPTH} levels (recursive $ref without an exit?)",
+                "limit",
+            )
+        parts, resolver, where = self.flatten(schema, where, resolver)
+        simple: dict[str, Any] = {}
+        choices: list[dict[str, Any]] = []
+        for part in parts:
+            choice = {k: part[k] for k in BRANCHING if k in part}
+            if choice:
+                choices.append(choice)
+            simple = merge(simple, {k: v for k, v in part.items() if k not in BRANCHING}, where)
+        return self.choose(simple, choices, schema, where, depth, resolver, hint)
+
+    def flatten(self, schema: Any, where: str, resolver: Any) -> tuple[list[dict[str, Any]], Any, str]:
+        """Expand $ref and allOf into plain parts; a node reached only through one ``#...`` ref is named by it."""
+        parts: list[dict[str, Any]] = []
+        todo, hops, seen = [schema], 0, 0
+        while todo:
+            node = todo.pop(0)
+            seen += 1
+            if seen > MAX_PARTS:
+                raise Fail(where, f"$ref/allOf expand into more than {MAX_PARTS} parts", "limit")
+            if node is True:
+                continue
+            if not isinstance(node, Mapping):
+                raise Fail(where, "the schema is `false` here, so no value is valid", "unsat")
+            rest = dict(node)
+            for key in ("$ref", "$dynamicRef"):
+                ref = rest.pop(key, None)
+                if not isinstance(ref, str):
+                    continue
+                hops += 1
+                if hops > MAX_DEPTH:
+                    raise Fail(where, f"$ref {ref!r} loops (more than {MAX_DEPTH} hops)", "unsat")
+                try:
+                    resolved = resolver.lookup(ref)
+                except Exception:
+                    raise Fail(
+                        where, f"cannot resolve $ref {ref!r} (only local references work)", "unsat"
+                    ) from None
+                resolver = resolved.resolver
+                todo.append(resolved.contents)
+                if ref.startswith("#") and len(node) == 1:
+                    where = ref
+            todo.extend(rest.pop("allOf", None) or ())
+            parts.append(rest)
+        return parts, resolver, where
+
+    def choose(
+        self,
+        simple: dict[str, Any],
+        choices: list[dict[str, Any]],
+        original: Any,
+        where: str,
+        depth: int,
+        resolver: Any,
+        hint: str,
+        checked: bool = False,
+    ) -> Any:
+        """Resolve the choices one keyword at a time (branches in random order); check the final value."""
+        if not choices:
+            return self.typed(simple, where, depth, resolver, hint, original if checked else _NOTHING)
+        first, rest = dict(choices[0]), choices[1:]
+        options: list[tuple[str, list[Any]]]
+        if "anyOf" in first or "oneOf" in first:
+            key = "anyOf" if "anyOf" in first else "oneOf"
+            branches = first.pop(key)
+            options = [(f"{where}/{key}/{i}", [branches[i]]) for i in self.order(branches, depth)]
+        elif "if" in first and ("then" in first or "else" in first):
+            cond = first.pop("if")
+            options = [(f"{where}/then", [cond, first.pop("then", True)])]
+            options.append((f"{where}/else", [{"not": cond}, first.pop("else", True)]))
+            self.rng.shuffle(options)
+        else:  # `not` (and a lone if/then/else): generate from the rest; the final check enforces it
+            return self.choose(simple, rest, original, where, depth, resolver, hint, True)
+        remaining = [first] if first.keys() & {"anyOf", "oneOf", "if", "not"} else []
+        errors: list[Fail] = []
+        for at, subs in options:
+            saved = self.budget
+            try:
+                parts, sub_resolver, _ = self.flatten({"allOf": subs}, at, resolver)
+                merged, more = simple, list(remaining)
+                for part in parts:
+                    choice = {k: part[k] for k in BRANCHING if k in part}
+                    more += [choice] if choice else []
+                    merged = merge(merged, {k: v for k, v in part.items() if k not in BRANCHING}, at)
+                return self.choose(merged, more + rest, original, where, depth, sub_resolver, hint, True)
+            except Fail as exc:
+                errors.append(exc)
+                self.budget = saved
+        hard = [e for e in errors if e.kind != "unsat"]
+        raise (hard or errors)[0] if errors else Fail(where, "empty anyOf/oneOf", "unsat")
+
+    def order(self, branches: Sequence[Any], depth: int) -> list[int]:
+        """Branch indices to try: random, but when deep or lean the least recursive branches first."""
+        indices = list(range(len(branches)))
+        self.rng.shuffle(indices)
+        if self.lean or depth > SOFT_DEPTH or self.work > BUSY_WORK:
+            indices.sort(key=lambda i: _weight(branches[i]))
+        return indices
+
+    def typed(self, s: dict[str, Any], where: str, depth: int, resolver: Any, hint: str, check: Any) -> Any:
+        """Dispatch on const/enum, else try each allowed type until one gives a value passing ``check``.
+
+        ``check`` is the node's full schema when branching keywords were involved (else ``_NOTHING``): the
+        merged ``s`` then only approximates it, and jsonschema has the last word.
+        """
+        if "const" in s or "enum" in s:
+            members = [s["const"]] if "const" in s else list(s["enum"])
+            rest = {k: v for k, v in s.items() if k not in ("const", "enum")}
+            ok = [
+                m
+                for m in members
+                if m in s.get("enum", [m])
+                and (not rest or self.valid(m, rest, where))
+                and (check is _NOTHING or self.valid(m, check, where))
+            ]
+            if not ok:
+                raise Fail(where, "no enum/const value satisfies the other constraints", "unsat")
+            self.rng.shuffle(ok)
+            return self.pick(ok, lambda _: True, where, "enum")
+        types = types_of(s)
+        lean = self.lean or depth > SOFT_DEPTH or self.work > BUSY_WORK
+        if lean:
+            types.sort(key=lambda t: _SIMPLE_FIRST.index(t) if t in _SIMPLE_FIRST else 0)
+        elif "type" in s:  # untyped schemas keep their order: strings read most naturally
+            self.rng.shuffle(types)
+            if "null" in types and self.rng.random() > 0.15:
+                types.remove("null")
+                types.append("null")
+        errors: list[Fail] = []
+        for t in types:
+            saved = self.budget
+            try:
+                value = self.of_type(t, s, where, depth, resolver, hint, lean)
+            except Fail as exc:
+                errors.append(exc)
+                self.budget = saved
+                continue
+            if check is _NOTHING or self.valid(value, check, where):
+                return value
+            errors.append(Fail(where, "no value satisfied anyOf/oneOf/not/if", "unlucky"))
+            self.budget = saved
+        raise (
+            min(errors, key=lambda e: e.kind == "unsat")
+            if errors
+            else Fail(where, "no type is allowed", "unsat")
+        )
+
+    def of_type(
+        self, t: str, s: dict[str, Any], where: str, depth: int, resolver: Any, hint: str, lean: bool
+    ) -> Any:
+        if t == "object":
+            return self.an_object(s, where, depth, resolver, lean)
+        if t == "array":
+            return self.an_array(s, where, depth, resolver, hint, lean)
+        if t == "string":
+            return self.a_string(s, where, hint)
+        if t == "integer":
+            return self.pick(integers(s, self.rng, where), lambda _: True, where, "integer")
+        if t == "number":
+            return self.pick(numbers(s, self.rng, where), lambda _: True, where, "number")
+        if t == "boolean":
+            first = self.rng.random() < 0.5
+            return self.pick([first, not first], lambda _: True, where, "boolean")
+        if t == "null":
+            return self.pick([None], lambda _: True, where, "null")
+        raise Fail(where, f"unknown type {t!r}", "unsat")
+
+    def a_string(self, s: dict[str, Any], where: str, hint: str) -> str:
+        min_len, max_len = s.get("minLength", 0), s.get("maxLength")
+        if min_len > strs.MAX_STRING_LENGTH:
+            raise Fail(
+                where, f"minLength {min_len} exceeds the mock's limit of {strs.MAX_STRING_LENGTH}", "unsat"
+            )
+        if max_len is not None and min_len > max_len:
+            raise Fail(where, f"minLength {min_len} is greater than maxLength {max_len}", "unsat")
+        checks = {k: s[k] for k in ("minLength", "maxLength", "pattern", "format") if k in s}
+        candidates = strs.string_candidates(s, self.rng, self.word, self.budget, hint)
+        what = f"could not generate a string matching {checks}"
+        ok: Callable[[Any], bool] = (lambda c: self.valid(c, checks, where)) if checks else (lambda _: True)
+        return str(self.pick(_take(candidates, 40), ok, where, what))
+
+    def an_object(
+        self, s: dict[str, Any], where: str, depth: int, resolver: Any, lean: bool
+    ) -> dict[str, Any]:
+        props: Mapping[str, Any] = s.get("properties") or {}
+        patterns: Mapping[str, Any] = s.get("patternProperties") or {}
+        extra = s.get("additionalProperties", s.get("unevaluatedProperties", True))
+        required = list(dict.fromkeys(s.get("required") or ()))
+        min_p, max_p = s.get("minProperties", 0), s.get("maxProperties")
+        if min_p > MAX_ITEMS:
+            raise Fail(where, f"minProperties {min_p} exceeds the mock's limit of {MAX_ITEMS}", "unsat")
+        if max_p is not None and max(len(required), min_p) > max_p:
+            raise Fail(where, "more properties are required than maxProperties allows", "unsat")
+        keys = list(required)
+        names = s.get("propertyNames")
+        usable = [k for k in props if k not in keys and (names is None or self.valid(k, names, where))]
+        for key in usable:
+            if (max_p is None or len(keys) < max_p) and not lean and self.rng.random() < 0.7:
+                keys.append(key)
+        for key in keys:  # dependentRequired: grows while iterating, which is the closure we want
+            keys += [d for d in (s.get("dependentRequired") or {}).get(key, ()) if d not in keys]
+        keys += [k for k in usable if k not in keys][: max(0, min_p - len(keys))]
+        while len(keys) < min_p:
+            keys.append(self.new_name(keys, patterns, extra, names, where))
+        out: dict[str, Any] = {}
+        for key in keys:
+            schemas = [props[key]] if key in props else []
+            schemas += [p for pat, p in patterns.items() if re.search(pat, key)]
+            if not schemas and extra is False:
+                raise Fail(
+                    where,
+                    f"required property {key!r} is not allowed (additionalProperties is false)",
+                    "unsat",
+                )
+            saved = self.budget
+            encoded = dumps(key)
+            if key not in required and (
+                not self.clean(encoded) or (self.budget is not None and strs.ws_cost(encoded) > self.budget)
+            ):
+                continue
+            self.spend(strs.ws_cost(encoded))
+            sub = schemas[0] if len(schemas) == 1 else {"allOf": schemas or [extra]}
+            try:
+                out[key] = self.value(sub, f"{where}/properties/{escape(key)}", depth + 1, resolver, key)
+            except Fail:
+                self.budget = saved
+                if key in required or len(out) < min_p:
+                    raise
+        ordering = s.get("propertyOrdering")
+        if isinstance(ordering, list):
+            rank = {k: i for i, k in enumerate(ordering)}
+            out = dict(sorted(out.items(), key=lambda kv: rank.get(kv[0], len(rank))))
+        return out
+
+    def new_name(
+        self, taken: list[str], patterns: Mapping[str, Any], extra: Any, names: Any, where: str
+    ) -> str:
+        """A fresh property name for minProperties: a word, or a string matching a patternProperties regex."""
+        for _ in range(20):
+            if extra is False and patterns:
+                pattern = self.rng.choice(list(patterns))
+                name = next(iter(strs.pattern_strings(pattern, self.rng, self.word, "-")), "")
+            elif extra is not False:
+                name = self.word()
+            else:
+                break
+            if name not in taken and (names is None or self.valid(name, names, where)):
+                return name
+        raise Fail(where, "cannot invent enough property names for minProperties", "unsat")
+
+    def an_array(
+        self, s: dict[str, Any], where: str, depth: int, resolver: Any, hint: str, lean: bool
+    ) -> list[Any]:
+        prefix: list[Any] = list(s.get("prefixItems") or ())
+        items = s.get("items", True)
+        if isinstance(items, list):  # draft 2019-09 and older: tuple form plus additionalItems
+            prefix, items = items, s.get("additionalItems", True)
+        min_i, max_i = s.get("minItems", 0), s.get("maxItems")
+        contains, min_c = s.get("contains"), s.get("minContains", 1)
+        min_c = min_c if contains is not None else 0
+        least = max(min_i, min_c)
+        if least > MAX_ITEMS:
+            raise Fail(
+                where, f"minItems/minContains {least} exceeds the mock's limit of {MAX_ITEMS}", "unsat"
+            )
+        limits = (max_i, len(prefix) if items is False else None, least + EXTRA_ITEMS)
+        cap = min(x for x in limits if x is not None)
+        if least > cap:
+            why = "minItems/minContains cannot be met within maxItems (or prefixItems with items: false)"
+            raise Fail(where, why, "unsat")
+        n = least if lean else min(cap, max(least, self.rng.randint(1, 4), len(prefix)))
+        # Items that must also match `contains`: right after the prefix, else the last prefix slots.
+        tail = list(range(len(prefix), n))[:min_c]
+        must_contain = set(tail + list(range(len(prefix)))[::-1][: min_c - len(tail)])
+        unique = s.get("uniqueItems") is True
+        out: list[Any] = []
+        seen: set[str] = set()
+        for i in range(n):
+            sub = prefix[i] if i < len(prefix) else items
+            at = f"{where}/prefixItems/{i}" if i < len(prefix) else f"{where}/items"
+            if i in must_contain:
+                sub = {"allOf": [sub, contains]}
+            value: Any = _NOTHING
+            for _ in range(8 if unique else 1):
+                saved = self.budget
+                try:
+                    candidate = self.value(sub, at, depth + 1, resolver, f"{hint}[]")
+                except Fail:
+                    if i < least:
+                        raise
+                    break
+                if not unique or canonical(candidate) not in seen:
+                    value = candidate
+                    break
+                self.budget = saved
+            if value is _NOTHING:
+                if i < least:
+                    raise Fail(at, "cannot generate enough distinct items for uniqueItems", "unlucky")
+                break
+            seen.add(canonical(value))
+            out.append(value)
+        return out
+
+
+def _weight(schema: Any) -> int:
+    """How recursive/heavy a branch looks: $ref and required counts (bounded scan); null branches win."""
+    if isinstance(schema, Mapping) and schema.get("type") == "null":
+        return -1
+    total, stack, seen = 0, [schema], 0
+    while stack and seen < 200:
+        node = stack.pop()
+        seen += 1
+        if isinstance(node, Mapping):
+            total += 10 * ("$ref" in node) + len(node.get("required") or ())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return total
+
+
+def _take(items: Iterable[Any], n: int) -> Iterable[Any]:
+    for i, item in enumerate(items):
+        if i >= n:
+            return
+        yield item

@@ -1,0 +1,168 @@
+"""Settings layering (defaults <- TOML <- env <- CLI) and the real command in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+from mockserver.cli import settings_from_args
+from mockserver.settings import Settings, SettingsError, load
+
+from .conftest import TIMEOUT, valid_body
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_defaults() -> None:
+    s = Settings()
+    assert (s.host, s.port, s.timing, s.pending_seconds, s.running_seconds) == (
+        "127.0.0.1",
+        8000,
+        "realtime",
+        1.0,
+        2.0,
+    )
+    assert s.max_body_bytes == 1048576 and s.api_keys == {} and not s.strict_ranges
+
+
+def test_layers_toml_then_env_then_cli(tmp_path: Path) -> None:
+    config = tmp_path / "mock.toml"
+    config.write_text('timing = "manual"\nport = 9100\npending-seconds = 5\napi_key = ["a:b"]\n')
+    env = {
+        "CREATIFY_MOCK_CONFIG": str(config),
+        "CREATIFY_MOCK_PORT": "9200",
+        "CREATIFY_MOCK_STRICT_RANGES": "true",
+    }
+    s = load({"pending_seconds": 0.25}, env)
+    assert s.timing == "manual" and s.port == 9200 and s.pending_seconds == 0.25
+    assert s.strict_ranges and s.api_keys == {"a": "b"}
+
+
+def test_toml_section_is_accepted(tmp_path: Path) -> None:
+    config = tmp_path / "mock.toml"
+    config.write_text('[creatify-mock]\ntiming = "instant"\n')
+    assert load({"config": str(config)}, {}).timing == "instant"
+
+
+def test_cli_flags_map_to_settings() -> None:
+    s = settings_from_args(
+        [
+            "serve",
+            "--port",
+            "0",
+            "--timing",
+            "instant",
+            "--api-key",
+            "x:y",
+            "--api-key",
+            "z:w",
+            "--seed",
+            "3",
+            "--strict-ranges",
+            "--max-body-bytes",
+            "2048",
+            "--jitter",
+            "0.5",
+            "--admin-token",
+            "t",
+            "--quiet",
+        ]
+    )
+    assert s.port == 0 and s.timing == "instant" and s.api_keys == {"x": "y", "z": "w"} and s.seed == 3
+    assert s.strict_ranges and s.max_body_bytes == 2048 and s.jitter == 0.5 and s.admin_token == "t"
+    assert not s.log_requests
+
+
+def test_env_api_keys_are_space_or_comma_separated() -> None:
+    assert load({}, {"CREATIFY_MOCK_API_KEY": "a:b, c:d"}).api_keys == {"a": "b", "c": "d"}
+
+
+@pytest.mark.parametrize(
+    ("cli", "env", "message"),
+    [
+        ({"timing": "slow"}, {}, "timing must be one of"),
+        ({}, {"CREATIFY_MOCK_PORT": "eighty"}, "'port' cannot take the value 'eighty'"),
+        ({"api_key": ("nokey",)}, {}, "ID:KEY"),
+        ({"pending_seconds": -1.0}, {}, "pending_seconds must be >= 0"),
+    ],
+)
+def test_bad_settings_say_which_and_why(cli: dict[str, object], env: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        load(cli, env)
+
+
+def test_bad_toml_file_is_named(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("timing = \n")
+    with pytest.raises(SettingsError, match="not valid TOML"):
+        load({"config": str(bad)}, {})
+    with pytest.raises(SettingsError, match="unknown setting 'colour'"):
+        (tmp_path / "x.toml").write_text('colour = "red"\n')
+        load({"config": str(tmp_path / "x.toml")}, {})
+
+
+def _start(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mockserver", "serve", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()  # the server prints its URL once it listens
+    if "serving on" not in line:
+        proc.kill()
+        raise AssertionError(f"no URL line: {line!r} {proc.stderr.read() if proc.stderr else ''}")
+    return proc, line.split("serving on ")[1].split()[0]
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_the_command_serves_and_stops_cleanly(stop: signal.Signals) -> None:
+    proc, url = _start("--timing", "instant", env={"CREATIFY_MOCK_API_KEY": "me:secret"})
+    try:
+        headers = {"X-API-ID": "me", "X-API-KEY": "secret"}
+        created = requests.post(
+            f"{url}/api/text_generator/", json=valid_body(), headers=headers, timeout=TIMEOUT
+        )
+        assert created.status_code == 201
+        job = requests.get(
+            f"{url}/api/text_generator/{created.json()['id']}/", headers=headers, timeout=TIMEOUT
+        )
+        assert job.json()["status"] == "done"
+        proc.send_signal(stop)
+        out, err = proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=5)
+    assert proc.returncode == 0, err
+    assert "stopped" in out
+    assert '"POST /api/text_generator/" 201' in err  # one log line per request
+
+
+def test_bad_option_exits_2_with_a_message() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "mockserver", "serve", "--timing", "instant", "--api-key", "oops"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 2 and "ID:KEY" in proc.stderr
+
+
+def test_health_answers_once_the_url_is_printed() -> None:
+    proc, url = _start("--quiet")
+    try:
+        assert requests.get(f"{url}/__admin/health", timeout=TIMEOUT).json()["status"] == "ok"
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)
