@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask
 from waitress import wasyncore
@@ -27,10 +27,10 @@ class JsonErrorTask(ErrorTask):
     """Errors waitress answers itself (oversized or malformed HTTP) in the API's JSON shape, not plain text."""
 
     def execute(self) -> None:
-        error = self.request.error
+        error: Any = cast(Any, self.request).error  # waitress.utilities.Error: code, reason, body
         body = jsonio.dumps({"detail": f"{error.reason}: {error.body}".rstrip(": ")})
         self.status = f"{error.code} {error.reason}"
-        self.response_headers.append(("Content-Type", "application/json"))
+        self.response_headers = [("Content-Type", "application/json")]
         self.set_close_on_finish()
         self.content_length = len(body)
         self.write(body)
@@ -46,7 +46,7 @@ class Server:
     def __init__(self, app: Flask, settings: Settings) -> None:
         self._app = app
         self._stopping = threading.Event()
-        self._server: Any = create_server(
+        self._server: Any = cast(Any, create_server)(
             app,
             host=settings.host,
             port=settings.port,
