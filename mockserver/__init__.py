@@ -27,6 +27,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     settings = settings or Settings()
     app = Flask(__name__)
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False  # OPTIONS is answered in JSON by the API, 405 JSON elsewhere
     service = MockService(settings, clock)
     app.extensions["creatify_mock"] = service
     app.extensions["creatify_mock.validator"] = RequestValidator("create_request")

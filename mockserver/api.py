@@ -74,6 +74,16 @@ def list_jobs() -> Response:
     return json_response(service().list(g.account, ids))
 
 
+@bp.route("/", methods=["OPTIONS"], endpoint="options_list")
+@bp.route("/<job_id>/", methods=["OPTIONS"], endpoint="options_detail")
+def options(job_id: str | None = None) -> Response:
+    """DRF answers OPTIONS with view metadata; the mock gives the same kind of JSON, never an empty HTML body."""
+    allowed = "GET, HEAD, OPTIONS" if job_id else "GET, POST, HEAD, OPTIONS"
+    name = "Text Generator Instance" if job_id else "Text Generator List"
+    body = {"name": name, "description": "", "renders": ["application/json"], "parses": ["application/json"]}
+    return json_response(body, headers={"Allow": allowed})
+
+
 def _ids_filter(raw: str | None) -> list[str] | None:
     """``?ids=a,b``: empty means no filter; more than 100 or a malformed id is a 400 keyed ``ids``."""
     if not raw:

@@ -17,7 +17,6 @@ from waitress.server import create_server
 from waitress.task import ErrorTask
 
 from . import jsonio
-
 from .settings import Settings
 
 LOOP_TIMEOUT = 0.2

@@ -154,3 +154,14 @@ def test_server_keeps_serving_after_a_client_hangs_up_mid_body(mock: MockServer,
             b'Content-Length: 1000\r\nX-API-ID: a\r\nX-API-KEY: b\r\n\r\n{"model'
         )
     assert client.post(json=valid_body()).status_code == 201
+
+
+def test_options_and_head_answer_json_or_nothing(client: Client) -> None:
+    response = client.request("OPTIONS", API)
+    assert response.status_code == 200 and "POST" in response.headers["Allow"]
+    assert response.json()["parses"] == ["application/json"]
+    head = client.session.head(client.mock.url + API, timeout=10)
+    assert (
+        head.status_code == 200 and head.headers["Content-Type"] == "application/json" and head.content == b""
+    )
+    assert client.request("OPTIONS", "/__admin/jobs").status_code == 405
