@@ -27,7 +27,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     settings = settings or Settings()
     app = Flask(__name__)
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False  # OPTIONS is answered in JSON by the API, 405 JSON elsewhere
+    # OPTIONS is answered in JSON by the API's views, and is a JSON 405 elsewhere.
+    app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False
     service = MockService(settings, clock)
     app.extensions["creatify_mock"] = service
     app.extensions["creatify_mock.validator"] = RequestValidator("create_request")
