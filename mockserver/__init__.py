@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
 
 from flask import Flask, Response, g, request
 
@@ -34,15 +33,6 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.extensions["creatify_mock.validator"] = RequestValidator("create_request")
     for name in ("admin_advance", "admin_clock_advance"):
         app.extensions[f"creatify_mock.validator.{name}"] = RequestValidator(name)
-    errors.register(app)
-    api.register(app)
-    admin.register(app)
-    openapi_doc = build()
-
-    @app.get("/openapi.json")
-    def openapi() -> Response:
-        return json_response(openapi_doc)
-
     if settings.log_requests:
 
         @app.before_request
@@ -62,9 +52,13 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             )
             return response
 
+    errors.register(app)
+    api.register(app)
+    admin.register(app)
+    openapi_doc = build()
+
+    @app.get("/openapi.json")
+    def openapi() -> Response:
+        return json_response(openapi_doc)
+
     return app
-
-
-def service_of(app: Any) -> Any:
-    """The MockService of an app made by ``create_app``."""
-    return app.extensions["creatify_mock"]
