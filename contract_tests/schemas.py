@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -60,7 +60,9 @@ def registry() -> Registry[Any]:
 @cache
 def validator(name: str) -> Draft202012Validator:
     """A compiled validator for schema ``name`` with format checking on."""
-    return Draft202012Validator(schema(name), registry=registry(), format_checker=FormatChecker())
+    return Draft202012Validator(
+        schema(name), registry=registry(), format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
 
 
 def validate(name: str, instance: Any) -> None:

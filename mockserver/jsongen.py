@@ -5,8 +5,11 @@ schema and then *validates* the result with jsonschema, retrying a bounded numbe
 untrusted HTTP input: its size and nesting are checked up front, every walk is bounded (value depth, ``$ref``
 hops, total work) and every failure surfaces as SchemaGenerationError, which the caller reports as a failed
 job. Keyword handling that is not exact (pattern, conflicting allOf parts, oneOf overlap) is fine because
-the final validation decides. The walker is in jsongen_walk.py, allOf merging in jsongen_merge.py and
-string/format/pattern values in jsongen_strings.py.
+the final validation decides.
+
+Layout: this module is the API and the retry loop; jsongen_guard.py the safety checks, jsongen_walk.py the
+schema walker, jsongen_merge.py allOf merging and small helpers, jsongen_numbers.py and jsongen_strings.py
+the leaf values.
 """
 
 from __future__ import annotations
@@ -22,14 +25,14 @@ from jsonschema.validators import Draft202012Validator, validator_for
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from .jsongen_guard import inplace_chain, measure, room_to_validate, value_shape
 from .jsongen_merge import Fail, dumps, pointer
-from .jsongen_walk import Walker
+from .jsongen_walk import MAX_WORK, Walker
 
 __all__ = ["SchemaGenerationError", "generate_json_text"]
 
 MAX_ATTEMPTS = 20  # generate-and-validate rounds per call
-MAX_SCHEMA_NESTING = 100  # JSON nesting of the schema document itself
-MAX_SCHEMA_NODES = 20_000  # JSON values in the schema document
+TOTAL_WORK = 2 * MAX_WORK  # walker work summed over the attempts of one call
 
 
 class SchemaGenerationError(ValueError):
@@ -69,9 +72,13 @@ def generate_json_text(
         return _generate(DEFAULT_SCHEMA if schema is None else schema, rng, words, max_words, avoid)
     except SchemaGenerationError:
         raise
+    except Fail as exc:
+        raise SchemaGenerationError(exc.message()) from None
     except RecursionError as exc:
         raise SchemaGenerationError("response_json_schema is nested too deeply to process") from exc
-    except Exception as exc:  # a bug or an odd input must still fail the job cleanly, not the server
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:  # a bug, an odd input or a pyo3 panic must fail the job, not the server
         raise SchemaGenerationError(f"could not generate JSON for response_json_schema ({exc!r})") from exc
 
 
@@ -83,22 +90,27 @@ def _generate(
     avoid: Sequence[str],
 ) -> str:
     """Generate-check loop: each attempt draws afresh from ``rng``; fatal schema problems stop it early."""
-    copy, validator, resolver = _prepare(schema)
+    copy, validator, resolver, chain = _prepare(schema)
     stops = tuple(dict.fromkeys(s for s in avoid if s))
     budget = None if max_words is None else max(0, max_words - 1)
     lean = False
     problems: dict[str, int] = {}
     last: dict[str, str] = {}
+    spent = 0
     for _ in range(MAX_ATTEMPTS):
-        walker = Walker(validator, rng, words, budget, stops, lean)
+        if spent > TOTAL_WORK:  # many cheap failures are fine; many expensive ones would stall the server
+            break
+        walker = Walker(validator, rng, words, budget, stops, lean, chain)
         try:
             value = walker.value(copy, "#", 0, resolver, "")
         except Fail as exc:
+            spent += walker.work
             if exc.kind == "unsat" or (exc.kind == "limit" and lean):
                 raise SchemaGenerationError(exc.message()) from None
             lean = lean or exc.kind == "limit"
             _note(problems, last, "fail", exc.message())
             continue
+        spent += walker.work
         text = dumps(value)
         hit = next((s for s in stops if s in text), None)
         if max_words is not None and len(text.split()) > max_words:
@@ -106,8 +118,16 @@ def _generate(
             _note(problems, last, "words", f"cannot fit the JSON output within {max_words} words")
         elif hit is not None:
             _note(problems, last, f"stop:{hit}", f"cannot avoid stop sequence {hit!r} in the JSON output")
+        elif not room_to_validate(value_shape(value)[0], chain):
+            lean = True
+            _note(problems, last, "deep", "the generated value nests too deeply to validate safely")
         else:
-            error = best_match(validator.iter_errors(value))
+            try:
+                error = best_match(validator.iter_errors(value))
+            except (ArithmeticError, ValueError, TypeError) as exc:  # e.g. multipleOf on huge ints
+                raise SchemaGenerationError(
+                    f"jsonschema cannot validate values for this schema ({exc})"
+                ) from None
             if error is None:
                 return text
             where = pointer(error.absolute_schema_path)
@@ -118,7 +138,7 @@ def _generate(
                 f"could not generate a valid instance: {error.message} (at {where})",
             )
     worst = max(problems, key=lambda k: problems[k])
-    raise SchemaGenerationError(f"{last[worst]} (after {MAX_ATTEMPTS} attempts)")
+    raise SchemaGenerationError(f"{last[worst]} (after {sum(problems.values())} attempts)")
 
 
 def _note(problems: dict[str, int], last: dict[str, str], key: str, message: str) -> None:
@@ -126,7 +146,7 @@ def _note(problems: dict[str, int], last: dict[str, str], key: str, message: str
     last[key] = message
 
 
-def _prepare(schema: Any) -> tuple[Any, Any, Any]:
+def _prepare(schema: Any) -> tuple[Any, Any, Any, int]:
     """Check size and nesting, then parse a private copy once per distinct schema text (cached)."""
     if not isinstance(schema, (Mapping, bool)):
         raise SchemaGenerationError("response_json_schema must be a JSON object (or boolean)")
@@ -139,8 +159,8 @@ def _prepare(schema: Any) -> tuple[Any, Any, Any]:
 
 
 @functools.lru_cache(maxsize=64)
-def _compile(text: str) -> tuple[Any, Any, Any]:
-    """(schema copy, validator, ref resolver); the copy is private, so a caller mutating its dict is harmless."""
+def _compile(text: str) -> tuple[Any, Any, Any, int]:
+    """(schema copy, validator, ref resolver, longest in-place chain); the copy is private to the mock."""
     copy = json.loads(text)
     dialect = copy.get("$schema") if isinstance(copy, dict) else None
     cls: Any = validator_for(copy, default=Draft202012Validator) if isinstance(dialect, str) else None
@@ -156,7 +176,8 @@ def _compile(text: str) -> tuple[Any, Any, Any]:
     # official metaschemas itself).
     validator = cls(copy, format_checker=cls.FORMAT_CHECKER, registry=Registry())
     resource: Resource[Any] = Resource.from_contents(copy, default_specification=DRAFT202012)
-    return copy, validator, Registry().resolver_with_root(resource)
+    resolver = Registry().resolver_with_root(resource)
+    return copy, validator, resolver, inplace_chain(copy, resolver)
 
 
 def _plain(value: Any) -> Any:
@@ -164,23 +185,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Mapping):
         return dict(value)
     raise TypeError(f"{type(value).__name__} is not JSON")
-
-
-def measure(schema: Any) -> None:
-    """Refuse oversized or over-nested schemas before anything recursive (jsonschema, json) touches them."""
-    stack: list[tuple[Any, int, str]] = [(schema, 1, "#")]
-    nodes = 0
-    while stack:
-        node, depth, where = stack.pop()
-        nodes += 1
-        if nodes > MAX_SCHEMA_NODES:
-            raise SchemaGenerationError(
-                f"response_json_schema is too large (over {MAX_SCHEMA_NODES} JSON values)"
-            )
-        if depth > MAX_SCHEMA_NESTING:
-            message = f"response_json_schema nests deeper than {MAX_SCHEMA_NESTING} levels (at {where})"
-            raise SchemaGenerationError(message)
-        if isinstance(node, Mapping):
-            stack.extend((v, depth + 1, f"{where}/{pointer([k])[2:]}") for k, v in node.items())
-        elif isinstance(node, (list, tuple)):
-            stack.extend((v, depth + 1, f"{where}/{i}") for i, v in enumerate(node))

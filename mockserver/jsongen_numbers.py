@@ -58,14 +58,14 @@ def numbers(s: Mapping[str, Any], rng: random.Random, where: str) -> Iterable[in
             raise Fail(where, f"no multiple of {m} lies between {lo} and {hi}", "unsat")
         a, b = _window(k_lo, k_hi, max(1, int(100 / step)))
         picks = [rng.randint(a, b) * step for _ in range(8)] + [Fraction(a) * step, Fraction(b) * step]
-        values: list[int | float] = [int(x) if x.denominator == 1 else float(x) for x in picks]
+        values: list[int | float] = [v for v in map(_plain_number, picks) if v is not None]
     else:
         try:
             values = _decimals(lo, hi, rng)
         except OverflowError:  # integer bounds beyond float range: integers are numbers too
             yield from integers(s, rng, where)
             return
-    yield from (x for x in values if math.isfinite(x) and fits(x))
+    yield from (x for x in values if (isinstance(x, int) or math.isfinite(x)) and fits(x))
 
 
 def _decimals(lo: Any, hi: Any, rng: random.Random) -> list[int | float]:
@@ -78,6 +78,16 @@ def _decimals(lo: Any, hi: Any, rng: random.Random) -> list[int | float]:
     values += [math.nextafter(lo, math.inf)] if lo is not None else []
     values += [math.nextafter(hi, -math.inf)] if hi is not None else []
     return values
+
+
+def _plain_number(x: Fraction) -> int | float | None:
+    """An exact multiple as int when whole, else float (None when beyond float range)."""
+    if x.denominator == 1:
+        return int(x)
+    try:
+        return float(x)
+    except OverflowError:
+        return None
 
 
 def _bounds(s: Mapping[str, Any]) -> tuple[Any, bool, Any, bool]:

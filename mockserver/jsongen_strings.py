@@ -222,7 +222,7 @@ class _Emitter:
 
     def pick_in(self, items: Any) -> str:
         if any(str(op) == "NEGATE" for op, _ in items):
-            pool = [c for c in _NEGATION_POOL if not _in_class(c, items)]
+            pool = [c for c in _NEGATION_POOL if _in_class(c, items)]  # _in_class applies the negation
             if not pool:
                 raise PatternUnsupported("negated class")
             return self.rng.choice(pool)

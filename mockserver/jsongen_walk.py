@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import random
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from . import jsongen_strings as strs
+from .jsongen_guard import room_to_validate, stack_depth, value_shape
 from .jsongen_merge import BRANCHING, Fail, canonical, dumps, merge, types_of
 from .jsongen_numbers import integers, numbers
 
@@ -22,8 +24,8 @@ SOFT_DEPTH = 6  # deeper than this, generate the smallest instance (prefer null,
 MAX_ITEMS = 1_000  # largest minItems / minProperties honoured
 EXTRA_ITEMS = 5  # arrays get at most this many items beyond minItems
 MAX_PARTS = 64  # parts one node may expand into via $ref/allOf
-MAX_WORK = 20_000  # generated nodes and validations per attempt
-BUSY_WORK = 2_000  # past this, stop adding optional content
+MAX_WORK = 10_000  # generated nodes plus validated nodes, per attempt
+BUSY_WORK = 1_000  # past this, stop adding optional content
 _NOTHING = object()
 _SIMPLE_FIRST = ("null", "boolean", "integer", "number", "string", "array", "object")
 
@@ -44,9 +46,10 @@ class Walker:
         budget: int | None,
         avoid: Sequence[str],
         lean: bool,
+        chain: int,
     ) -> None:
         self.validator, self.rng, self._words = validator, rng, words
-        self.budget, self.avoid, self.lean = budget, avoid, lean
+        self.budget, self.avoid, self.lean, self.chain = budget, avoid, lean, chain
         self.work = 0
 
     # -- helpers -------------------------------------------------------------------------------------------
@@ -70,11 +73,16 @@ class Walker:
 
     def valid(self, value: Any, schema: Any, where: str) -> bool:
         """jsonschema's verdict on a sub-value (``descend`` resolves $ref against the root schema)."""
-        self.tick(where, 5)
+        levels, nodes = value_shape(value)
+        self.tick(where, 4 + nodes)
+        if not room_to_validate(levels, self.chain):
+            raise Fail(where, "values nest too deeply to validate safely", "limit")
         try:
             return next(iter(self.validator.descend(value, schema)), None) is None
         except RecursionError:
-            raise Fail(where, "the schema recurses too deeply to validate", "unsat") from None
+            raise Fail(where, "values nest too deeply to validate", "limit") from None
+        except (ArithmeticError, ValueError, TypeError) as exc:  # e.g. jsonschema's multipleOf on huge ints
+            raise Fail(where, f"jsonschema cannot validate a value here ({exc})", "unsat") from None
 
     def spend(self, cost: int) -> None:
         if self.budget is not None:
@@ -106,13 +114,13 @@ class Walker:
     def value(self, schema: Any, where: str, depth: int, resolver: Any, hint: str) -> Any:
         """A value for ``schema`` at schema location ``where``; ``hint`` is the property name, for realism."""
         self.tick(where)
-        if depth > MAX_DEPTH:
+        if depth > MAX_DEPTH or (depth > 8 and stack_depth() + 200 > sys.getrecursionlimit()):
             raise Fail(
                 where,
                 f"values nest deeper than {MAX_DEPTH} levels (recursive $ref without an exit?)",
                 "limit",
             )
-        parts, resolver, where = self.flatten(schema, where, resolver)
+        parts, resolver, where, chain = self.flatten(schema, where, resolver, frozenset())
         simple: dict[str, Any] = {}
         choices: list[dict[str, Any]] = []
         for part in parts:
@@ -120,19 +128,28 @@ class Walker:
             if choice:
                 choices.append(choice)
             simple = merge(simple, {k: v for k, v in part.items() if k not in BRANCHING}, where)
-        return self.choose(simple, choices, schema, where, depth, resolver, hint)
+        return self.choose(simple, choices, schema, where, depth, resolver, hint, chain)
 
-    def flatten(self, schema: Any, where: str, resolver: Any) -> tuple[list[dict[str, Any]], Any, str]:
-        """Expand $ref and allOf into plain parts; a node reached only through one ``#...`` ref is named by it."""
+    def flatten(
+        self, schema: Any, where: str, resolver: Any, chain: frozenset[int]
+    ) -> tuple[list[dict[str, Any]], Any, str, frozenset[int]]:
+        """Expand $ref and allOf into plain parts; a node reached only through one ``#...`` ref is named by it.
+
+        ``chain`` holds the schema objects already required of this value: requiring one twice adds
+        nothing (A and A is A), so it is skipped. That is what stops ``{"anyOf": [{"$ref": "#"}, ...]}``
+        from expanding forever without producing a value.
+        """
         parts: list[dict[str, Any]] = []
         todo, hops, seen = [schema], 0, 0
         while todo:
             node = todo.pop(0)
             seen += 1
+            self.tick(where)
             if seen > MAX_PARTS:
                 raise Fail(where, f"$ref/allOf expand into more than {MAX_PARTS} parts", "limit")
-            if node is True:
+            if node is True or id(node) in chain:
                 continue
+            chain = chain | {id(node)}
             if not isinstance(node, Mapping):
                 raise Fail(where, "the schema is `false` here, so no value is valid", "unsat")
             rest = dict(node)
@@ -154,8 +171,11 @@ class Walker:
                 if ref.startswith("#") and len(node) == 1:
                     where = ref
             todo.extend(rest.pop("allOf", None) or ())
+            negated = rest.get("not")
+            if isinstance(negated, Mapping) and negated.keys() == {"not"}:  # not-not X is X
+                todo.append(rest.pop("not")["not"])
             parts.append(rest)
-        return parts, resolver, where
+        return parts, resolver, where, chain
 
     def choose(
         self,
@@ -166,6 +186,7 @@ class Walker:
         depth: int,
         resolver: Any,
         hint: str,
+        chain: frozenset[int],
         checked: bool = False,
     ) -> Any:
         """Resolve the choices one keyword at a time (branches in random order); check the final value."""
@@ -183,19 +204,21 @@ class Walker:
             options.append((f"{where}/else", [{"not": cond}, first.pop("else", True)]))
             self.rng.shuffle(options)
         else:  # `not` (and a lone if/then/else): generate from the rest; the final check enforces it
-            return self.choose(simple, rest, original, where, depth, resolver, hint, True)
+            return self.choose(simple, rest, original, where, depth, resolver, hint, chain, True)
         remaining = [first] if first.keys() & {"anyOf", "oneOf", "if", "not"} else []
         errors: list[Fail] = []
         for at, subs in options:
             saved = self.budget
             try:
-                parts, sub_resolver, _ = self.flatten({"allOf": subs}, at, resolver)
+                parts, sub_resolver, _, sub_chain = self.flatten({"allOf": subs}, at, resolver, chain)
                 merged, more = simple, list(remaining)
                 for part in parts:
                     choice = {k: part[k] for k in BRANCHING if k in part}
                     more += [choice] if choice else []
                     merged = merge(merged, {k: v for k, v in part.items() if k not in BRANCHING}, at)
-                return self.choose(merged, more + rest, original, where, depth, sub_resolver, hint, True)
+                return self.choose(
+                    merged, more + rest, original, where, depth, sub_resolver, hint, sub_chain, True
+                )
             except Fail as exc:
                 errors.append(exc)
                 self.budget = saved
@@ -268,9 +291,11 @@ class Walker:
         if t == "string":
             return self.a_string(s, where, hint)
         if t == "integer":
-            return self.pick(integers(s, self.rng, where), lambda _: True, where, "integer")
+            what = "could not find an integer meeting minimum/maximum/multipleOf"
+            return self.pick(integers(s, self.rng, where), lambda _: True, where, what)
         if t == "number":
-            return self.pick(numbers(s, self.rng, where), lambda _: True, where, "number")
+            what = "could not find a number meeting minimum/maximum/multipleOf"
+            return self.pick(numbers(s, self.rng, where), lambda _: True, where, what)
         if t == "boolean":
             first = self.rng.random() < 0.5
             return self.pick([first, not first], lambda _: True, where, "boolean")
@@ -279,7 +304,7 @@ class Walker:
         raise Fail(where, f"unknown type {t!r}", "unsat")
 
     def a_string(self, s: dict[str, Any], where: str, hint: str) -> str:
-        min_len, max_len = s.get("minLength", 0), s.get("maxLength")
+        min_len, max_len = _count(s, "minLength", 0), _count(s, "maxLength")
         if min_len > strs.MAX_STRING_LENGTH:
             raise Fail(
                 where, f"minLength {min_len} exceeds the mock's limit of {strs.MAX_STRING_LENGTH}", "unsat"
@@ -287,7 +312,8 @@ class Walker:
         if max_len is not None and min_len > max_len:
             raise Fail(where, f"minLength {min_len} is greater than maxLength {max_len}", "unsat")
         checks = {k: s[k] for k in ("minLength", "maxLength", "pattern", "format") if k in s}
-        candidates = strs.string_candidates(s, self.rng, self.word, self.budget, hint)
+        lengths = {"minLength": min_len, "maxLength": max_len}
+        candidates = strs.string_candidates({**s, **lengths}, self.rng, self.word, self.budget, hint)
         what = f"could not generate a string matching {checks}"
         ok: Callable[[Any], bool] = (lambda c: self.valid(c, checks, where)) if checks else (lambda _: True)
         return str(self.pick(_take(candidates, 40), ok, where, what))
@@ -299,11 +325,15 @@ class Walker:
         patterns: Mapping[str, Any] = s.get("patternProperties") or {}
         extra = s.get("additionalProperties", s.get("unevaluatedProperties", True))
         required = list(dict.fromkeys(s.get("required") or ()))
-        min_p, max_p = s.get("minProperties", 0), s.get("maxProperties")
+        min_p, max_p = _count(s, "minProperties", 0), _count(s, "maxProperties")
         if min_p > MAX_ITEMS:
             raise Fail(where, f"minProperties {min_p} exceeds the mock's limit of {MAX_ITEMS}", "unsat")
         if max_p is not None and max(len(required), min_p) > max_p:
             raise Fail(where, "more properties are required than maxProperties allows", "unsat")
+        for key in required:
+            if extra is False and key not in props and not any(re.search(p, key) for p in patterns):
+                why = f"required property {key!r} is not allowed (additionalProperties is false)"
+                raise Fail(where, why, "unsat")
         keys = list(required)
         names = s.get("propertyNames")
         usable = [k for k in props if k not in keys and (names is None or self.valid(k, names, where))]
@@ -314,17 +344,11 @@ class Walker:
             keys += [d for d in (s.get("dependentRequired") or {}).get(key, ()) if d not in keys]
         keys += [k for k in usable if k not in keys][: max(0, min_p - len(keys))]
         while len(keys) < min_p:
-            keys.append(self.new_name(keys, patterns, extra, names, where))
+            keys.append(self.new_name(keys, s, where, depth, resolver))
         out: dict[str, Any] = {}
         for key in keys:
             schemas = [props[key]] if key in props else []
             schemas += [p for pat, p in patterns.items() if re.search(pat, key)]
-            if not schemas and extra is False:
-                raise Fail(
-                    where,
-                    f"required property {key!r} is not allowed (additionalProperties is false)",
-                    "unsat",
-                )
             saved = self.budget
             encoded = dumps(key)
             if key not in required and (
@@ -345,19 +369,33 @@ class Walker:
             out = dict(sorted(out.items(), key=lambda kv: rank.get(kv[0], len(rank))))
         return out
 
-    def new_name(
-        self, taken: list[str], patterns: Mapping[str, Any], extra: Any, names: Any, where: str
-    ) -> str:
-        """A fresh property name for minProperties: a word, or a string matching a patternProperties regex."""
+    def new_name(self, taken: list[str], s: Mapping[str, Any], where: str, depth: int, resolver: Any) -> str:
+        """A fresh property name for minProperties: from patternProperties when only those are allowed,
+        else from propertyNames (a string schema) when given, else a word."""
+        patterns: Mapping[str, Any] = s.get("patternProperties") or {}
+        names = s.get("propertyNames")
+        extra = s.get("additionalProperties", s.get("unevaluatedProperties", True))
         for _ in range(20):
-            if extra is False and patterns:
+            if extra is False:
+                if not patterns:
+                    break
                 pattern = self.rng.choice(list(patterns))
-                name = next(iter(strs.pattern_strings(pattern, self.rng, self.word, "-")), "")
-            elif extra is not False:
-                name = self.word()
+                base = next(iter(strs.pattern_strings(pattern, self.rng, self.word, "-")), "")
+                # An open-ended pattern (`^x_`) still matches with a word added: many names, not one.
+                fresh = [c for c in (base, base + self.word(), self.word() + base) if c not in taken]
+                name: Any = next((c for c in fresh if re.search(pattern, c)), base)
+            elif isinstance(names, Mapping) and names:
+                try:
+                    name = self.value(names, f"{where}/propertyNames", depth + 1, resolver, "name[]")
+                except Fail:
+                    continue
             else:
-                break
-            if name not in taken and (names is None or self.valid(name, names, where)):
+                name = self.word()
+            if (
+                isinstance(name, str)
+                and name not in taken
+                and (names is None or self.valid(name, names, where))
+            ):
                 return name
         raise Fail(where, "cannot invent enough property names for minProperties", "unsat")
 
@@ -368,8 +406,8 @@ class Walker:
         items = s.get("items", True)
         if isinstance(items, list):  # draft 2019-09 and older: tuple form plus additionalItems
             prefix, items = items, s.get("additionalItems", True)
-        min_i, max_i = s.get("minItems", 0), s.get("maxItems")
-        contains, min_c = s.get("contains"), s.get("minContains", 1)
+        min_i, max_i = _count(s, "minItems", 0), _count(s, "maxItems")
+        contains, min_c = s.get("contains"), _count(s, "minContains", 1)
         min_c = min_c if contains is not None else 0
         least = max(min_i, min_c)
         if least > MAX_ITEMS:
@@ -413,6 +451,12 @@ class Walker:
             seen.add(canonical(value))
             out.append(value)
         return out
+
+
+def _count(s: Mapping[str, Any], key: str, default: Any = None) -> Any:
+    """A length/count keyword as an int (JSON Schema allows 5.0 for 5)."""
+    value = s.get(key, default)
+    return None if value is None else int(value)
 
 
 def _weight(schema: Any) -> int:
