@@ -17,21 +17,22 @@ access_log = logging.getLogger("creatify_mock.access")
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Flask:
     """A Flask app serving the mock; its MockService is ``app.extensions["creatify_mock"]``."""
-    from . import admin, api, errors
+    from . import admin, admin_webhooks, api, errors
     from .http import json_response
     from .openapi import build
     from .service import MockService
     from .validation import RequestValidator
+    from .version import mock_version
 
     settings = settings or Settings()
     app = Flask(__name__)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     # OPTIONS is answered in JSON by the API's views, and is a JSON 405 elsewhere.
     app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False
-    service = MockService(settings, clock)
+    service = MockService(settings, clock, user_agent=f"creatify-mock/{mock_version()}")
     app.extensions["creatify_mock"] = service
     app.extensions["creatify_mock.validator"] = RequestValidator("create_request")
-    for name in ("admin_advance", "admin_clock_advance"):
+    for name in ("admin_advance", "admin_clock_advance", "admin_webhook_faults"):
         app.extensions[f"creatify_mock.validator.{name}"] = RequestValidator(name)
     if settings.log_requests:
 
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     errors.register(app)
     api.register(app)
     admin.register(app)
+    admin_webhooks.register(app)
     openapi_doc = build()
 
     @app.get("/openapi.json")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, Response, current_app, request
@@ -12,6 +11,7 @@ from .clock import isoformat
 from .http import ApiError, json_response, read_json
 from .models import JobStatus
 from .store import Conflict
+from .version import mock_version
 
 if TYPE_CHECKING:
     from .service import MockService
@@ -22,13 +22,6 @@ bp = Blueprint("admin", __name__, url_prefix="/__admin")
 
 def service() -> MockService:
     return current_app.extensions["creatify_mock"]
-
-
-def mock_version() -> str:
-    try:
-        return version("creatify-mock")
-    except PackageNotFoundError:  # pragma: no cover - running from a checkout without install
-        return "0+unknown"
 
 
 @bp.before_request

@@ -42,6 +42,37 @@ def build_parser() -> argparse.ArgumentParser:
     add("--max-body-bytes", type=int, help="largest request body accepted (default 1048576)")
     add("--admin-token", help="require this token (X-Admin-Token) on /__admin/ calls")
     add("--threads", type=int, help="worker threads of the WSGI server (default 8)")
+    add("--webhook-events", choices=("all", "terminal"), help="which status changes are sent (default all)")
+    add("--webhook-secret", help="sign webhooks: X-Webhook-Signature = sha256 HMAC of timestamp.body")
+    add("--webhook-timeout", type=float, help="seconds per delivery attempt (default 5)")
+    add("--webhook-max-attempts", type=int, help="attempts per event before it is abandoned (default 5)")
+    add(
+        "--webhook-backoff",
+        type=float,
+        help="base of the exponential backoff between attempts, seconds (default 1)",
+    )
+    add("--webhook-workers", type=int, help="delivery threads (default 32)")
+    add(
+        "--webhook-queue-size",
+        type=int,
+        help="events waiting at most; beyond, new ones are abandoned (default 10000)",
+    )
+    add("--webhook-log-size", type=int, help="delivery log entries kept (default 10000)")
+    add("--webhook-allow-hosts", help="comma-separated hosts webhooks may go to (default: any)")
+    add("--webhook-duplicate-rate", type=float, help="fault: share of events delivered twice (default 0)")
+    add("--webhook-delay", help="fault: extra delay before an event, SECONDS or LOW-HIGH (default 0)")
+    add(
+        "--webhook-reorder",
+        "--webhook-reorder-rate",
+        dest="webhook_reorder_rate",
+        type=float,
+        help="fault: share of jobs whose terminal event comes before running",
+    )
+    add(
+        "--webhook-drop-rate",
+        type=float,
+        help="fault: share of events never sent, logged as dropped (default 0)",
+    )
     add("--quiet", dest="log_requests", action="store_const", const=False, help="no per-request log lines")
     return parser
 

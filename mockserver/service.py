@@ -17,6 +17,7 @@ from .models import Job, JobStatus, Outcome
 from .scheduler import Scheduler
 from .settings import Settings
 from .store import JobStore
+from .webhooks import Dispatcher
 
 ADMIN_FAILED_REASON = "Failed on request through the mock's admin API."
 
@@ -24,7 +25,9 @@ ADMIN_FAILED_REASON = "Failed on request through the mock's admin API."
 class MockService:
     """Everything one running mock knows; lives in ``app.extensions["creatify_mock"]``."""
 
-    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+    def __init__(
+        self, settings: Settings, clock: Clock | None = None, user_agent: str = "creatify-mock"
+    ) -> None:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
         self.generator = Generator()
@@ -33,6 +36,8 @@ class MockService:
         self._seq = 0
         self._rng = random.Random(settings.seed)
         self.scheduler = Scheduler(self.store, self.clock)
+        self.webhooks = Dispatcher(settings, self.clock, user_agent)
+        self.store.listeners.append(self.webhooks.on_transition)
 
     def start(self) -> None:
         """Start background work (the scheduler); servers call this, and a webhook job starts it too."""
@@ -40,6 +45,7 @@ class MockService:
 
     def close(self) -> None:
         self.scheduler.stop()
+        self.webhooks.close()
 
     # -- API -----------------------------------------------------------------------------------------------
     def create(self, account: str, request: dict[str, Any], webhook_url: str | None) -> dict[str, Any]:
@@ -96,7 +102,9 @@ class MockService:
         return self.store.tick(self.clock.now_us())
 
     def reset(self) -> None:
+        """Forget every job and webhook delivery, and restart the seeded sequence."""
         self.store.reset()
+        self.webhooks.reset()
         with self._rng_lock:
             self._seq = 0
             self._rng = random.Random(self.settings.seed)

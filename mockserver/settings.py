@@ -16,6 +16,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 ENV_PREFIX = "CREATIFY_MOCK_"
 TIMINGS = ("realtime", "instant", "manual")
+WEBHOOK_EVENTS = ("all", "terminal")
 
 
 class SettingsError(ValueError):
@@ -39,6 +40,19 @@ class Settings:
     admin_token: str | None = None
     threads: int = 8
     log_requests: bool = True
+    webhook_events: str = "all"
+    webhook_secret: str | None = None
+    webhook_timeout: float = 5.0
+    webhook_max_attempts: int = 5
+    webhook_backoff: float = 1.0
+    webhook_workers: int = 32
+    webhook_queue_size: int = 10_000
+    webhook_log_size: int = 10_000
+    webhook_allow_hosts: str = ""
+    webhook_duplicate_rate: float = 0.0
+    webhook_delay: str = "0"
+    webhook_reorder_rate: float = 0.0
+    webhook_drop_rate: float = 0.0
     config: str | None = field(default=None, metadata={"cli_only": True})
 
     def __post_init__(self) -> None:
@@ -53,10 +67,28 @@ class Settings:
             raise SettingsError(f"max_body_bytes must be >= 1, got {self.max_body_bytes!r}")
         if self.threads < 1:
             raise SettingsError(f"threads must be >= 1, got {self.threads!r}")
+        if self.webhook_events not in WEBHOOK_EVENTS:
+            raise SettingsError(f"webhook_events must be all or terminal, got {self.webhook_events!r}")
+        for name in ("webhook_duplicate_rate", "webhook_reorder_rate", "webhook_drop_rate"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise SettingsError(f"{name} must be between 0 and 1, got {getattr(self, name)!r}")
+        for name in ("webhook_max_attempts", "webhook_workers", "webhook_queue_size", "webhook_log_size"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"{name} must be >= 1, got {getattr(self, name)!r}")
+        if self.webhook_timeout <= 0 or self.webhook_backoff < 0:
+            raise SettingsError("webhook_timeout must be > 0 and webhook_backoff >= 0")
+        parse_delay(self.webhook_delay)
         for pair in self.api_key:
             api_id, sep, key = pair.partition(":")
             if not sep or not api_id or not key:
                 raise SettingsError(f"api_key must look like ID:KEY, got {pair!r}")
+
+    @property
+    def allowed_webhook_hosts(self) -> frozenset[str]:
+        """Hosts webhooks may be sent to (lower case); empty means any."""
+        return frozenset(
+            h.strip().lower() for h in self.webhook_allow_hosts.replace(" ", ",").split(",") if h.strip()
+        )
 
     @property
     def api_keys(self) -> dict[str, str]:
@@ -69,6 +101,18 @@ class Settings:
 
 
 _FIELDS = {f.name: f for f in fields(Settings)}
+
+
+def parse_delay(spec: str) -> tuple[float, float]:
+    """``"0.5"`` (fixed) or ``"0.1-2"`` (a seeded uniform range) -> (low, high) seconds."""
+    low, sep, high = str(spec).strip().partition("-")
+    try:
+        bounds = (float(low), float(high) if sep else float(low))
+    except ValueError:
+        raise SettingsError(f"webhook_delay must be SECONDS or LOW-HIGH, got {spec!r}") from None
+    if not 0 <= bounds[0] <= bounds[1]:
+        raise SettingsError(f"webhook_delay must satisfy 0 <= LOW <= HIGH, got {spec!r}")
+    return bounds
 
 
 def _coerce(name: str, value: Any) -> Any:

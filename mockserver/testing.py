@@ -110,6 +110,17 @@ class MockServer:
     def job(self, job_id: str) -> dict[str, Any] | None:
         return self.service.get(None, job_id)
 
+    def webhooks(self, job_id: str | None = None) -> list[dict[str, Any]]:
+        """The webhook delivery log (oldest first), optionally for one job."""
+        return self.service.webhooks.log.entries(job_id)
+
+    def wait_for_webhooks(
+        self, job_id: str | None = None, count: int | None = None, timeout: float = 10.0
+    ) -> list[dict[str, Any]]:
+        """Wait until the job's (or every) delivery is final — delivered, abandoned or dropped — and at least
+        ``count`` exist; TimeoutError (saying what is pending) after ``timeout`` seconds."""
+        return self.service.webhooks.log.wait(job_id, count, timeout)
+
     def with_settings(self, **overrides: Any) -> MockServer:
         """A new (unstarted) MockServer with these settings changed."""
         return MockServer(replace(self.settings), **overrides)
