@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import requests
 
+from contract_tests import schemas
 from mockserver.testing import MockServer
 
 from .conftest import API, TIMEOUT, Client, valid_body
@@ -45,6 +46,7 @@ def test_running_and_done_events_carry_the_job_as_get_shows_it(
     assert done.json() == client.job(job["id"])
     assert done.json()["status"] == "done" and done.json()["response_text"]
     for call, event in ((running, "running"), (done, "done")):
+        schemas.validate("webhook_payload", call.json())
         assert call.headers["Content-Type"] == "application/json"
         assert call.headers["User-Agent"].startswith("creatify-mock/")
         assert call.headers["X-Webhook-Event"] == event and call.headers["X-Webhook-Attempt"] == "1"
