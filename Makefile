@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 ARGS   ?=
 
-.PHONY: serve test lint typecheck install install-test clean
+.PHONY: serve test contract lint typecheck install install-test clean bench fuzz soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,14 +27,28 @@ serve: $(VENV)/.installed
 	$(BIN)/creatify-mock serve --host $(HOST) --port $(PORT) $(ARGS)
 
 lint: install-test
-	$(BIN)/ruff check mockserver contract_tests tests
-	$(BIN)/ruff format --check mockserver contract_tests tests
+	$(BIN)/ruff check mockserver contract_tests tests bench
+	$(BIN)/ruff format --check mockserver contract_tests tests bench
 
 typecheck: install-test
 	$(BIN)/mypy
 
 test: lint typecheck
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory contract
+
+# The shipped contract suite; with no CONTRACT_BASE_URL it starts the embedded mock. CONTRACT_ARGS adds options.
+contract: install-test
+	$(BIN)/python -m pytest -q --pyargs contract_tests -p contract_tests.plugin $(CONTRACT_ARGS)
+
+# Not part of `test`: minutes of load on both cores; installs wrk (Debian) if missing, peers from npm if npm is there.
+bench: $(VENV)/.installed
+	@command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# A long Schemathesis run against a live mock (the bounded one is part of `test`).
+fuzz: install-test
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-1000} FUZZ_MAX_TIME=$${FUZZ_MAX_TIME:-600} $(BIN)/python -m pytest -q tests/test_schemathesis.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -17,9 +17,21 @@ access_log = logging.getLogger("creatify_mock.access")
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Flask:
     """A Flask app serving the mock; its MockService is ``app.extensions["creatify_mock"]``."""
-    from . import admin, admin_webhooks, api, errors
+    from . import (
+        admin,
+        admin_accounts,
+        admin_journal,
+        admin_scenarios,
+        admin_state,
+        admin_webhooks,
+        api,
+        errors,
+        limits,
+        scenario_hooks,
+    )
     from .http import json_response
     from .openapi import build
+    from .scenarios import load_file
     from .service import MockService
     from .validation import RequestValidator
     from .version import mock_version
@@ -55,8 +67,16 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
 
     errors.register(app)
     api.register(app)
+    limits.register(app)  # after authentication sets g.account, before scenario faults (DRF order)
+    scenario_hooks.register(app)
     admin.register(app)
     admin_webhooks.register(app)
+    admin_scenarios.register(app)
+    admin_accounts.register(app)
+    admin_state.register(app)
+    admin_journal.register(app)  # last: its middleware wraps the finished app
+    if settings.scenarios:
+        service.load_scenarios(load_file(settings.scenarios), settings.scenarios)
     openapi_doc = build()
 
     @app.get("/openapi.json")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hmac
-import uuid
+import re
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, Flask, Response, current_app, g, request
@@ -11,6 +12,7 @@ from werkzeug.exceptions import MethodNotAllowed
 
 from . import ranges
 from .http import ApiError, json_response, read_json
+from .openapi import MAX_IDS, UUID_PATTERN
 
 if TYPE_CHECKING:
     from .service import MockService
@@ -18,9 +20,10 @@ if TYPE_CHECKING:
 
 bp = Blueprint("api", __name__, url_prefix="/api/text_generator")
 
-MAX_IDS = 100
+_UUID = re.compile(UUID_PATTERN)
 NO_CREDENTIALS = "Authentication credentials were not provided."
 BAD_CREDENTIALS = "Incorrect authentication credentials."
+CHALLENGE = {"WWW-Authenticate": 'X-API-KEY realm="api"'}
 
 
 def service() -> MockService:
@@ -28,21 +31,31 @@ def service() -> MockService:
 
 
 def authenticate() -> None:
-    """Before every /api/ call that routes (or is a wrong method, as DRF authenticates before 405)."""
-    if not request.path.startswith("/api/"):
+    """Before every /api/ call that routes (or is a wrong method, as DRF authenticates before 405).
+
+    Runs on every request, so it reads the WSGI environ directly (one proxy lookup, not one per header).
+    """
+    req = request._get_current_object()  # type: ignore[attr-defined]
+    environ = req.environ
+    if not environ.get("PATH_INFO", "").startswith("/api/"):
         return
-    exc = request.routing_exception
+    exc = req.routing_exception
     if exc is not None and not isinstance(exc, MethodNotAllowed):
         return
-    api_id = request.headers.get("X-API-ID", "")
-    api_key = request.headers.get("X-API-KEY", "")
-    challenge = {"WWW-Authenticate": 'X-API-KEY realm="api"'}
+    api_id = environ.get("HTTP_X_API_ID", "")
+    api_key = environ.get("HTTP_X_API_KEY", "")
     if not api_id or not api_key:
-        raise ApiError(401, NO_CREDENTIALS, headers=challenge)
-    accepted = service().settings.api_keys
+        raise ApiError(401, NO_CREDENTIALS, headers=CHALLENGE)
+    accepted = _accepted(service().settings.api_key)
     if accepted and not hmac.compare_digest(accepted.get(api_id, "").encode(), api_key.encode()):
-        raise ApiError(401, BAD_CREDENTIALS, headers=challenge)
+        raise ApiError(401, BAD_CREDENTIALS, headers=CHALLENGE)
     g.account = api_id
+
+
+@functools.lru_cache(maxsize=8)
+def _accepted(pairs: tuple[str, ...]) -> dict[str, str]:
+    """``Settings.api_keys`` parsed once per distinct setting, not on every request."""
+    return dict(pair.split(":", 1) for pair in pairs)
 
 
 @bp.post("/")
@@ -57,7 +70,7 @@ def create() -> Response:
         return json_response(errors, 400)
     cleaned = validator.clean(body)
     webhook_url = cleaned.pop("webhook_url", None)
-    return json_response(svc.create(g.account, cleaned, webhook_url), 201)
+    return json_response(svc.create(g.account, cleaned, webhook_url, g.get("scenario_rule")), 201)
 
 
 @bp.get("/<job_id>/")
@@ -85,24 +98,19 @@ def options(job_id: str | None = None) -> Response:
 
 
 def _ids_filter(raw: str | None) -> list[str] | None:
-    """``?ids=a,b``: empty means no filter; more than 100 or a malformed id is a 400 keyed ``ids``."""
+    """``?ids=a,b``: empty means no filter; more than 100 or a malformed id is a 400 keyed ``ids``.
+
+    Exactly the shape ``/openapi.json`` documents (``IDS_PATTERN``): canonical UUIDs, any case.
+    """
     if not raw:
         return None
     ids = [part.strip() for part in raw.split(",") if part.strip()]
     if len(ids) > MAX_IDS:
         raise ApiError(400, body={"ids": [f"Ensure this field has no more than {MAX_IDS} elements."]})
-    bad = [i for i in ids if not _is_uuid(i)]
+    bad = [i for i in ids if _UUID.fullmatch(i) is None]
     if bad:
         raise ApiError(400, body={"ids": [f"“{b}” is not a valid UUID." for b in bad[:5]]})
-    return [str(uuid.UUID(i)) for i in ids]
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
+    return [i.lower() for i in ids]
 
 
 def register(app: Flask) -> None:

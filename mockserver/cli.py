@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("--max-body-bytes", type=int, help="largest request body accepted (default 1048576)")
     add("--admin-token", help="require this token (X-Admin-Token) on /__admin/ calls")
     add("--threads", type=int, help="worker threads of the WSGI server (default 8)")
+    add("--scenarios", metavar="FILE", help="scenario rules (YAML or JSON) applied to API calls")
     add("--webhook-events", choices=("all", "terminal"), help="which status changes are sent (default all)")
     add("--webhook-secret", help="sign webhooks: X-Webhook-Signature = sha256 HMAC of timestamp.body")
     add("--webhook-timeout", type=float, help="seconds per delivery attempt (default 5)")
@@ -73,6 +74,23 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         help="fault: share of events never sent, logged as dropped (default 0)",
     )
+    add("--journal-size", type=int, help="API calls kept in the request journal (default 1000; 0: off)")
+    add(
+        "--credits",
+        action="append",
+        metavar="ID=AMOUNT",
+        help="credit balance of an account, repeatable; accounts without one are unlimited",
+    )
+    add(
+        "--insufficient-credits-status",
+        type=int,
+        help="status of the insufficient-credits error (default 402; the real one is not documented)",
+    )
+    add(
+        "--insufficient-credits-body",
+        help='JSON body of the insufficient-credits error (default {"detail": "Insufficient credits."})',
+    )
+    add("--rate-limit", metavar="N/s", help="requests per account: N/s, N/m, N/h or N/d (default: none)")
     add("--quiet", dest="log_requests", action="store_const", const=False, help="no per-request log lines")
     return parser
 
@@ -82,6 +100,8 @@ def settings_from_args(argv: Sequence[str] | None = None) -> Settings:
     args.pop("command")
     if args.get("api_key") is not None:
         args["api_key"] = tuple(args["api_key"])
+    if args.get("credits") is not None:
+        args["credits"] = tuple(args["credits"])
     return load(args)
 
 
@@ -93,9 +113,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from . import create_app
+    from .scenarios import ScenarioError
     from .serving import Server
 
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except ScenarioError as exc:
+        print(f"creatify-mock: {exc}", file=sys.stderr)
+        return 2
     try:
         server = Server(app, settings)
     except OSError as exc:

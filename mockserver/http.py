@@ -9,6 +9,8 @@ from flask import Request, Response
 
 from . import jsonio
 
+RAW_BODY_KEY = "creatify_mock.raw_body"
+
 
 class ApiError(Exception):
     """An error answered as JSON in the API's own shape (``{"detail": ...}`` unless ``body`` is given)."""
@@ -27,8 +29,8 @@ class ApiError(Exception):
 
 
 def json_response(data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
-    response = Response(jsonio.dumps(data), status=status, mimetype="application/json")
-    if headers:
+    response = Response(jsonio.dumps(data), status, content_type="application/json")
+    if headers:  # after: a scenario's own headers may replace the Content-Type
         response.headers.update(headers)
     return response
 
@@ -44,7 +46,9 @@ def read_json(request: Request, max_bytes: int) -> Any:
     length = request.content_length
     if length is not None and length > max_bytes:
         raise ApiError(413, f"Request body is {length} bytes; the limit is {max_bytes} bytes.")
-    raw = request.stream.read(max_bytes + 1)
+    raw = request.environ.get(RAW_BODY_KEY)
+    if raw is None:  # read once: scenario matching and the view may both need the body
+        raw = request.environ[RAW_BODY_KEY] = request.stream.read(max_bytes + 1)
     if len(raw) > max_bytes:
         raise ApiError(413, f"Request body is over the limit of {max_bytes} bytes.")
     if not raw:

@@ -79,11 +79,25 @@ class Job:
             "model_name": req["model_name"],
             "messages": req["messages"],
             "config": req.get("config", {}),
-            "created_at": isoformat(self.created_at),
-            "updated_at": isoformat(self.updated_at),
+            "created_at": _iso(self.created_at),
+            "updated_at": _iso(self.updated_at),
             "system_instruction": req.get("system_instruction", ""),
             "status": self.status.value,
             "response_text": self.response_text,
             "failed_reason": self.failed_reason,
             "credits_used": self.credits_used,
         }
+
+
+_last_second: tuple[int, str] = (-1, "")
+
+
+def _iso(us: int) -> str:
+    """``clock.isoformat``, with the date and time of day reused within one second (jobs read and written
+    together share it), because formatting a datetime is a visible part of every job read."""
+    global _last_second
+    second, fraction = divmod(us, 1_000_000)
+    cached = _last_second
+    if cached[0] != second:
+        cached = _last_second = (second, isoformat(second * 1_000_000)[:19])
+    return f"{cached[1]}.{fraction:06d}Z"

@@ -8,6 +8,11 @@ from typing import Any
 from contract_tests import schemas
 
 COMPONENT = "#/components/schemas/"
+MAX_IDS = 100
+#: One job id as the mock writes them (any case); the ``ids`` filter takes exactly these.
+UUID_PATTERN = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+#: ``?ids=``: up to 100 ids separated by commas; blanks around them and empty items are ignored.
+IDS_PATTERN = rf"^[\s,]*(?:{UUID_PATTERN}(?:\s*,[\s,]*{UUID_PATTERN}){{0,{MAX_IDS - 1}}})?[\s,]*$"
 
 
 def component_name(short: str) -> str:
@@ -69,7 +74,7 @@ def build(server_url: str | None = None) -> dict[str, Any]:
         "in": "query",
         "required": False,
         "description": "Comma-separated job ids (at most 100) to return only those.",
-        "schema": {"type": "string"},
+        "schema": {"type": "string", "pattern": IDS_PATTERN},
     }
     doc: dict[str, Any] = {
         "openapi": "3.1.0",

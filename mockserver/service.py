@@ -8,12 +8,18 @@ from __future__ import annotations
 import random
 import threading
 import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
+from .accounts import Accounts
 from .clock import Clock, FrozenClock, SystemClock
 from .generation import Generator
+from .journal import Journal
 from .lifecycle import plan
+from .limits import RateLimiter, parse_rate
 from .models import Job, JobStatus, Outcome
+from .scenarios import Rule, ScenarioBook, render
 from .scheduler import Scheduler
 from .settings import Settings
 from .store import JobStore
@@ -38,6 +44,18 @@ class MockService:
         self.scheduler = Scheduler(self.store, self.clock)
         self.webhooks = Dispatcher(settings, self.clock, user_agent)
         self.store.listeners.append(self.webhooks.on_transition)
+        self.journal = Journal(settings.journal_size, self.clock)
+        self.accounts = Accounts(settings)
+        self.store.listeners.append(self.accounts.on_transition)
+        self.limiter = RateLimiter(parse_rate(settings.rate_limit))
+        #: Called by reset(): the journal, balances and rate buckets start afresh too.
+        self.reset_hooks: list[Callable[[], object]] = [
+            self.journal.clear,
+            self.accounts.reset,
+            self.limiter.reset,
+        ]
+        self.scenarios = ScenarioBook(settings.seed)
+        self._startup_scenarios: tuple[Sequence[Any], str] = ((), "startup")
 
     def start(self) -> None:
         """Start background work (the scheduler); servers call this, and a webhook job starts it too."""
@@ -48,9 +66,13 @@ class MockService:
         self.webhooks.close()
 
     # -- API -----------------------------------------------------------------------------------------------
-    def create(self, account: str, request: dict[str, Any], webhook_url: str | None) -> dict[str, Any]:
-        """Store a new pending job for ``account``; ``request`` is the cleaned, validated body."""
+    def create(
+        self, account: str, request: dict[str, Any], webhook_url: str | None, rule: Rule | None = None
+    ) -> dict[str, Any]:
+        """Store a new pending job for ``account``; ``request`` is the cleaned, validated body; a scenario
+        ``rule`` may decide its outcome and timing."""
         now = self.clock.now_us()
+        timing = self._timing_for(rule)
         with self._rng_lock:
             self._seq += 1
             seq = self._seq
@@ -59,14 +81,41 @@ class MockService:
                 if self._seeded
                 else str(uuid.uuid4())
             )
-            schedule = plan(self.settings, now, self._rng)
+            schedule = plan(timing, now, self._rng)
         request.setdefault("config", {})
         job = Job(job_id, account, seq, request, webhook_url, now, schedule)
+        if rule is not None and "outcome" in rule.spec:
+            job.forced = self._scenario_outcome(rule, request, account)
         view = self.store.add(job)
         if webhook_url is not None:
             self.scheduler.start()
             self.scheduler.wake()
         return view
+
+    def _timing_for(self, rule: Rule | None) -> Settings:
+        spec = rule.spec.get("timing") if rule is not None else None
+        if not spec:
+            return self.settings
+        if spec.get("manual"):
+            return replace(self.settings, timing="manual")
+        return replace(
+            self.settings,
+            timing="realtime",
+            pending_seconds=spec.get("pending_seconds", self.settings.pending_seconds),
+            running_seconds=spec.get("running_seconds", self.settings.running_seconds),
+        )
+
+    def _scenario_outcome(self, rule: Rule, request: dict[str, Any], account: str) -> Outcome:
+        spec = rule.spec["outcome"]
+        if spec["status"] == "failed":
+            reason = spec.get("failed_reason") or f"Failed by scenario rule {rule.id!r}."
+            return Outcome(JobStatus.FAILED, failed_reason=render(reason, request, account))
+        if "response_text" in spec:
+            text = render(spec["response_text"], request, account)
+        else:
+            text = self.generator.outcome(request).response_text or self.generator.text(0, None, [])
+        credits = spec.get("credits_used", self.generator.credits(request, text))
+        return Outcome(JobStatus.DONE, response_text=text, credits_used=credits)
 
     def get(self, account: str | None, job_id: str) -> dict[str, Any] | None:
         return self.store.get(job_id, self.clock.now_us(), account)
@@ -101,10 +150,18 @@ class MockService:
         self.clock.advance(seconds)
         return self.store.tick(self.clock.now_us())
 
+    def load_scenarios(self, specs: Sequence[Any], source: str) -> None:
+        """Rules loaded at startup; ``reset`` comes back to them. ScenarioError names a bad rule."""
+        self.scenarios.replace(specs, source)
+        self._startup_scenarios = (specs, source)
+
     def reset(self) -> None:
-        """Forget every job and webhook delivery, and restart the seeded sequence."""
+        """Forget every job and webhook delivery, restore the startup scenarios, restart the seeded sequence."""
         self.store.reset()
         self.webhooks.reset()
+        self.scenarios.replace(*self._startup_scenarios)
+        for hook in self.reset_hooks:
+            hook()
         with self._rng_lock:
             self._seq = 0
             self._rng = random.Random(self.settings.seed)

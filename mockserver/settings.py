@@ -40,6 +40,7 @@ class Settings:
     admin_token: str | None = None
     threads: int = 8
     log_requests: bool = True
+    scenarios: str | None = None
     webhook_events: str = "all"
     webhook_secret: str | None = None
     webhook_timeout: float = 5.0
@@ -53,6 +54,11 @@ class Settings:
     webhook_delay: str = "0"
     webhook_reorder_rate: float = 0.0
     webhook_drop_rate: float = 0.0
+    journal_size: int = 1000
+    credits: tuple[str, ...] = ()
+    insufficient_credits_status: int = 402
+    insufficient_credits_body: str = '{"detail": "Insufficient credits."}'
+    rate_limit: str = ""
     config: str | None = field(default=None, metadata={"cli_only": True})
 
     def __post_init__(self) -> None:
@@ -82,6 +88,9 @@ class Settings:
             api_id, sep, key = pair.partition(":")
             if not sep or not api_id or not key:
                 raise SettingsError(f"api_key must look like ID:KEY, got {pair!r}")
+        from .limits import validate_limit_settings  # here to keep settings importable on its own
+
+        validate_limit_settings(self)
 
     @property
     def allowed_webhook_hosts(self) -> frozenset[str]:
@@ -121,7 +130,9 @@ def _coerce(name: str, value: Any) -> Any:
         raise SettingsError(f"unknown setting {name!r}; known: {', '.join(sorted(_FIELDS))}")
     default = _FIELDS[name].default
     try:
-        if name == "api_key":
+        if name == "credits" and isinstance(value, Mapping):  # TOML table {team = 10}
+            return tuple(f"{k}={v}" for k, v in value.items())
+        if name in ("api_key", "credits"):
             if isinstance(value, str):
                 return tuple(v.strip() for v in value.replace(",", " ").split() if v.strip())
             return tuple(str(v) for v in value)

@@ -6,6 +6,7 @@ blocks other requests. Transition listeners run under the lock and must only enq
 
 from __future__ import annotations
 
+import copy
 import heapq
 import threading
 from collections.abc import Callable, Iterable
@@ -184,3 +185,23 @@ class JobStore:
         when = lifecycle.next_due(job)
         if when is not None:
             heapq.heappush(self._watch, (when, job.seq, job.id))
+
+    # -- snapshot (admin state export/import) --------------------------------------------------------------
+    def export_jobs(self) -> list[Job]:
+        """Deep copies of every job, oldest first, for a snapshot (``state.py`` turns them into JSON)."""
+        with self._lock:
+            return [copy.deepcopy(job) for job in sorted(self._jobs.values(), key=lambda j: j.seq)]
+
+    def import_jobs(self, jobs: Iterable[Job]) -> None:
+        """Replace every job with ``jobs`` (taken over, not copied); watched ones are scheduled again."""
+        ordered = sorted(jobs, key=lambda j: j.seq)
+        with self._lock:
+            self._jobs = {job.id: job for job in ordered}
+            self._by_account = {}
+            for job in ordered:
+                self._by_account.setdefault(job.account, []).append(job.id)
+            self._watch = []
+            self._outcomes.clear()
+            for job in ordered:
+                if job.webhook_url is not None:
+                    self._push(job)

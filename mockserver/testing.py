@@ -7,10 +7,11 @@ with MockServer(timing="instant") as mock:
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from . import create_app
+from . import create_app, jsonio
 from .clock import Clock
 from .models import JobStatus
 from .service import MockService
@@ -19,6 +20,7 @@ from .settings import Settings
 
 DEFAULT_API_ID = "test-api-id"
 DEFAULT_API_KEY = "test-api-key"
+_UNSET: Any = object()  # "not given" for matchers where None is a value to match
 
 
 class MockServer:
@@ -124,3 +126,110 @@ class MockServer:
     def with_settings(self, **overrides: Any) -> MockServer:
         """A new (unstarted) MockServer with these settings changed."""
         return MockServer(replace(self.settings), **overrides)
+
+    # -- request journal, credits and snapshots ------------------------------------------------------------
+    def requests(
+        self,
+        path: str | None = None,
+        method: str | None = None,
+        status: int | str | None = None,
+        api_id: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """API calls the mock received, newest first (``path`` exact or a prefix ending in ``*``; ``status``
+        ``201`` or ``"4xx"``), as ``GET /__admin/requests`` shows them."""
+        return self.service.journal.entries(path=path, method=method, status=status, api_id=api_id)
+
+    def assert_requested(
+        self,
+        path: str | None = None,
+        method: str | None = None,
+        *,
+        count: int | None = None,
+        json: Any = _UNSET,
+        json_contains: Any = _UNSET,
+        headers: Mapping[str, str] | None = None,
+        status: int | str | None = None,
+        api_id: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Verify calls were received (WireMock's verify): at least one, or exactly ``count``, that match.
+
+        ``json`` is the whole parsed body (or a predicate on it), ``json_contains`` a part of it (dict keys
+        compared recursively), ``headers`` values by (case-insensitive) name. Returns the matching calls; raises
+        AssertionError listing what was received otherwise.
+        """
+        __tracebackhide__ = True
+        if not self.service.journal.enabled:
+            raise AssertionError("the request journal is off (journal_size=0): nothing can be verified")
+        received = self.requests(api_id=api_id)
+        wanted: dict[str, Any] = {
+            k: v for k, v in (("path", path), ("method", method), ("status", status)) if v is not None
+        }
+        narrowed = self.service.journal.entries(path=path, method=method, status=status, api_id=api_id)
+        found = [e for e in narrowed if _fits(e, json, json_contains, headers)]
+        if (len(found) == count) if count is not None else bool(found):
+            return found
+        if json is not _UNSET:
+            wanted["json"] = json
+        if json_contains is not _UNSET:
+            wanted["json_contains"] = json_contains
+        if headers:
+            wanted["headers"] = dict(headers)
+        expected = f"exactly {count}" if count is not None else "at least 1"
+        lines = [f"expected {expected} request(s) matching {wanted!r}; {len(found)} matched."]
+        lines.append(
+            f"Received {len(received)} API call(s), newest first:" if received else "No API calls received."
+        )
+        lines += [_describe(e) for e in received[:MAX_LISTED]]
+        if len(received) > MAX_LISTED:
+            lines.append(f"  … and {len(received) - MAX_LISTED} more")
+        raise AssertionError("\n".join(lines))
+
+    def credits(self, api_id: str) -> float | None:
+        """An account's credit balance; None means unlimited."""
+        return self.service.accounts.get(api_id)
+
+    def set_credits(self, api_id: str, credits: float | None) -> None:
+        """Set an account's balance (None: unlimited), as ``PUT /__admin/accounts/{id}``."""
+        self.service.accounts.set(api_id, credits)
+
+    def export_state(self) -> dict[str, Any]:
+        """The mock's state as ``GET /__admin/state`` gives it."""
+        from .state import export_state
+
+        return export_state(self.service)
+
+    def import_state(self, state: Mapping[str, Any]) -> None:
+        """Replace jobs, balances, scenarios and the id sequence, as ``PUT /__admin/state``."""
+        from .state import import_state
+
+        import_state(self.service, state)
+
+
+MAX_LISTED = 20
+
+
+def _fits(entry: dict[str, Any], json: Any, json_contains: Any, headers: Mapping[str, str] | None) -> bool:
+    body = entry["body"]
+    if json is not _UNSET and not (json(body) if callable(json) else body == json):
+        return False
+    if json_contains is not _UNSET and not _contains(body, json_contains):
+        return False
+    if headers:
+        have = {k.lower(): v for k, v in entry["headers"].items()}
+        return all(have.get(k.lower()) == v for k, v in headers.items())
+    return True
+
+
+def _contains(value: Any, part: Any) -> bool:
+    """``part`` is in ``value``: dicts by their keys (recursively), anything else by equality."""
+    if isinstance(part, Mapping):
+        return isinstance(value, Mapping) and all(
+            k in value and _contains(value[k], v) for k, v in part.items()
+        )
+    return bool(value == part)
+
+
+def _describe(entry: dict[str, Any]) -> str:
+    query = f"?{entry['query']}" if entry["query"] else ""
+    body = "" if entry["body"] is None else " " + jsonio.dumps(entry["body"]).decode()[:200]
+    return f"  {entry['time']} {entry['method']} {entry['path']}{query} -> {entry['status']}{body}"

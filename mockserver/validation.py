@@ -17,6 +17,8 @@ from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
 from contract_tests import schemas
 
+from .fastvalid import compile_schema
+
 if TYPE_CHECKING:
     from referencing._core import Resolver  # not re-exported at the top level
 
@@ -156,9 +158,13 @@ class RequestValidator:
         self._validator = Draft202012Validator(schema, registry=schemas.registry(), format_checker=checker)
         resolver = schemas.registry().resolver(base_uri=schema.get("$id", ""))
         self._shape = _shape(schema, resolver, {})
+        # The happy path: a compiled predicate; jsonschema only when it refuses (to build the error body).
+        self._fast = compile_schema(schema, resolver, {"uri": is_http_url})
 
     def errors(self, body: Any) -> dict[str, Any] | None:
         """None when valid, else the DRF-shaped error body (a dict) to send with status 400."""
+        if self._fast is not None and self._fast(body):
+            return None
         try:
             if self._validator.is_valid(body):
                 return None

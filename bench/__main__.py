@@ -1,0 +1,127 @@
+"""``make bench``: the mock against Prism and WireMock, the same loads on one core each, one table.
+
+Servers run pinned to core 0, every client (wrk and the job-cycle client) on core 1; loopback only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from . import loads, peers
+from .procs import CLIENT_CORE, Server, free_port
+from .table import render
+
+Metrics = dict[str, float]
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of each measured load")
+    parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured load before each measured one")
+    parser.add_argument("--connections", type=int, default=4, help="wrk keep-alive connections")
+    parser.add_argument("--fill", type=int, default=100_000, help="jobs to hold for the memory figure (0: skip)")
+    parser.add_argument("--no-peers", action="store_true", help="measure the mock only")
+    parser.add_argument("--threads", type=int, help="the mock's --threads (default: its own default)")
+    parser.add_argument("--json", type=Path, help="also write the numbers to this file")
+    return parser.parse_args()
+
+
+def drive(server: Server, job_path: str, args: argparse.Namespace, max_polls: int) -> Metrics:
+    """The three loads against a healthy server: POST create, GET by id, job cycle."""
+    out: Metrics = {}
+    for name, script, path in (("post", "post.lua", loads.API), ("get", "get.lua", job_path)):
+        loads.wrk(server.port, script, path, args.warmup, args.connections)
+        result = loads.wrk(server.port, script, path, args.seconds, args.connections)
+        out.update({f"{name}_rps": result.rps, f"{name}_p50": result.p50_ms, f"{name}_p99": result.p99_ms})
+        out[f"{name}_errors"] = result.errors
+    cycle = loads.job_cycles(server.port, args.seconds, max_polls)
+    out.update({"cycle_p50": cycle.p50_ms, "cycle_p99": cycle.p99_ms, "cycle_errors": cycle.errors})
+    out["rss_peak"] = server.peak_rss_mb()
+    return out
+
+
+def start(name: str, argv: list[str], port: int, health: str, cwd: Path | None = None) -> tuple[Server, Metrics]:
+    """Start a server and wait for it: startup time to a healthy answer, and idle memory."""
+    server = Server(name, argv, port, cwd)
+    try:
+        startup = server.wait_healthy(health, loads.HEADERS)
+        time.sleep(1.0)  # let it settle before reading its idle memory
+        return server, {"startup": startup, "rss_idle": server.rss_mb()}
+    except BaseException:
+        server.stop()
+        raise
+
+
+def bench_mock(args: argparse.Namespace) -> tuple[Metrics, dict[str, Any]]:
+    """The mock's figures, plus what the peers need from it (its OpenAPI document and two real answers)."""
+    exe = Path(sys.executable).with_name("creatify-mock")
+    port = free_port()
+    argv = [str(exe), "serve", "--quiet", "--timing", "instant", "--host", "127.0.0.1", "--port", str(port)]
+    if args.threads:
+        argv += ["--threads", str(args.threads)]
+    server, metrics = start("creatify-mock", argv, port, "/__admin/health")
+    try:
+        created, done = loads.create_one(server.port)
+        shared = {"openapi": loads.get_json(server.port, "/openapi.json"), "created": created, "done": done}
+        metrics.update(drive(server, f"{loads.API}{created['id']}/", args, max_polls=20))
+        if args.fill:
+            held = int(str(loads.get_json(server.port, "/__admin/health")["jobs"]))
+            loads.fill(server.port, args.fill - held)
+            metrics["jobs_held"] = float(str(loads.get_json(server.port, "/__admin/health")["jobs"]))
+            metrics["rss_full"] = server.rss_mb()
+    finally:
+        server.stop()
+    return metrics, shared
+
+
+def bench_peers(args: argparse.Namespace, shared: dict[str, Any]) -> dict[str, Metrics]:
+    missing = peers.available()
+    if missing:
+        print(f"peers skipped: {missing}", file=sys.stderr)
+        return {}
+    results: dict[str, Metrics] = {}
+    with tempfile.TemporaryDirectory(prefix="creatify-bench-") as tmp:
+        folder = Path(tmp)
+        print("installing @stoplight/prism-cli and wiremock from npm ...", file=sys.stderr, flush=True)
+        peers.install(folder)
+        makers: list[Callable[[int], peers.Peer]] = [
+            lambda port: peers.prism(folder, shared["openapi"], port),
+            lambda port: peers.wiremock(folder, shared["created"], shared["done"], port),
+        ]
+        for make in makers:
+            port = free_port()
+            peer = make(port)
+            print(f"measuring {peer.name} ...", file=sys.stderr, flush=True)
+            server, metrics = start(peer.name, peer.argv, port, peer.health_path, peer.cwd)
+            try:
+                metrics.update(drive(server, f"{loads.API}{shared['created']['id']}/", args, max_polls=1))
+            finally:
+                server.stop()
+            results[peer.name] = metrics
+    return results
+
+
+def main() -> int:
+    args = parse_args()
+    os.sched_setaffinity(0, {int(CLIENT_CORE)})
+    print("measuring creatify-mock ...", file=sys.stderr, flush=True)
+    mock, shared = bench_mock(args)
+    results = {"creatify-mock": mock}
+    if not args.no_peers:
+        results.update(bench_peers(args, shared))
+    print(render(results, args))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,181 @@
+"""Response checks: small functions that raise ``ContractViolation`` saying what was expected, what came and why.
+
+Every check is pure (a response in, nothing out), so the same check runs inside the shipped suite, inside a
+team's own tests, and in the kit's own tests against deliberately broken responses. ``@check(area)`` tallies
+each run per area for the conformance report.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ParamSpec, TypeVar
+
+from . import schemas
+
+P = ParamSpec("P")
+R = TypeVar("R")
+MAX_SHOWN = 500
+
+_tally_lock = threading.Lock()
+TALLY: Counter[tuple[str, str]] = Counter()  # (area, "passed"|"failed") -> runs; read by the report
+
+
+@dataclass
+class Exchange:
+    """One request and its answer: what a violation quotes so a person can replay it."""
+
+    method: str
+    url: str
+    status: int
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: Any = None
+    text: str = ""
+    request_body: Any = None
+
+    def describe(self) -> str:
+        sent = "" if self.request_body is None else f" body={_short(self.request_body)}"
+        return f"{self.method} {self.url}{sent} -> {self.status} {_short(self.text)}"
+
+
+class ContractViolation(AssertionError):
+    """The target broke the documented contract: ``check`` expected ``expected`` but got ``got``."""
+
+    def __init__(self, check: str, expected: str, got: Any, exchange: Exchange | None = None) -> None:
+        self.check, self.expected, self.got, self.exchange = check, expected, got, exchange
+        message = f"[{check}] expected {expected}; got {_short(got)}"
+        if exchange is not None:
+            message += f"\n    caused by: {exchange.describe()}"
+        super().__init__(message)
+
+
+def check(area: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Mark a function as a check of ``area``: its runs and violations are tallied for the report."""
+
+    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(fn)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            __tracebackhide__ = True
+            try:
+                result = fn(*args, **kwargs)
+            except ContractViolation:
+                _count(area, "failed")
+                raise
+            _count(area, "passed")
+            return result
+
+        run.area = area  # type: ignore[attr-defined]
+        return run
+
+    return decorate
+
+
+def _count(area: str, outcome: str) -> None:
+    with _tally_lock:
+        TALLY[(area, outcome)] += 1
+
+
+def _short(value: Any) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN] + f"… ({len(text)} chars)"
+
+
+# -- status codes ----------------------------------------------------------------------------------------------
+@check("status")
+def check_status(exchange: Exchange, expected: int | tuple[int, ...], what: str) -> None:
+    """The answer's status is one of ``expected`` (``what`` says which call, e.g. "create")."""
+    allowed = (expected,) if isinstance(expected, int) else expected
+    if exchange.status not in allowed:
+        wanted = " or ".join(str(s) for s in allowed)
+        raise ContractViolation("status", f"{wanted} for {what}", exchange.status, exchange)
+
+
+@check("status")
+def check_error_names_field(exchange: Exchange, field_name: str) -> None:
+    """A 400 body names the offending top-level field (Django REST Framework keys errors by field)."""
+    body = exchange.body
+    if not isinstance(body, dict) or field_name not in body:
+        raise ContractViolation(
+            "error names field", f"a 400 body with the key {field_name!r}", body, exchange
+        )
+
+
+# -- bodies ----------------------------------------------------------------------------------------------------
+@check("body")
+def check_json_content_type(exchange: Exchange) -> None:
+    """``Content-Type: application/json`` (parameters such as ``charset`` allowed)."""
+    content_type = {k.lower(): v for k, v in exchange.headers.items()}.get("content-type", "")
+    if content_type.split(";")[0].strip().lower() != "application/json":
+        raise ContractViolation("content type", "Content-Type: application/json", content_type, exchange)
+
+
+@check("body")
+def check_schema(exchange: Exchange, name: str) -> None:
+    """The body is valid against ``schemas/<name>.schema.json``."""
+    errors = sorted(schemas.validator(name).iter_errors(exchange.body), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        where = "/".join(str(p) for p in first.absolute_path) or "(root)"
+        raise ContractViolation(
+            f"schema {name}", f"a body valid against {name}", f"at {where}: {first.message}", exchange
+        )
+
+
+@check("body")
+def check_error_body(exchange: Exchange) -> None:
+    """An error body is ``{"detail": ...}`` or field-keyed messages (the two error schemas)."""
+    if schemas.validator("error_detail").is_valid(exchange.body):
+        return
+    if not schemas.validator("error_fields").is_valid(exchange.body):
+        raise ContractViolation("error body", "an error_detail or error_fields body", exchange.body, exchange)
+
+
+@check("body")
+def check_job_fields(job: Mapping[str, Any], exchange: Exchange | None = None) -> None:
+    """``id`` a UUID, timestamps ISO 8601 with ``updated_at >= created_at``, ``credits_used`` a number."""
+    try:
+        uuid.UUID(str(job.get("id")))
+    except ValueError:
+        raise ContractViolation("job id", "a UUID", job.get("id"), exchange) from None
+    created, updated = (parse_time(job.get(key)) for key in ("created_at", "updated_at"))
+    if created is None or updated is None:
+        got = {"created_at": job.get("created_at"), "updated_at": job.get("updated_at")}
+        raise ContractViolation("timestamps", "ISO 8601 date-times with a time zone", got, exchange)
+    if updated < created:
+        order = f"created_at={job['created_at']} updated_at={job['updated_at']}"
+        raise ContractViolation("timestamps", "updated_at >= created_at", order, exchange)
+    credits = job.get("credits_used")
+    if "credits_used" in job and (isinstance(credits, bool) or not isinstance(credits, (int, float))):
+        raise ContractViolation("credits_used", "a number", credits, exchange)
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An ISO 8601 date-time with an offset (``Z`` accepted on every Python), else None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def check_response(exchange: Exchange, kind: str | None) -> None:
+    """What every response must satisfy; ``kind`` is ``job`` or ``job_list`` for a 2xx body, else None."""
+    __tracebackhide__ = True
+    if exchange.status >= 500:
+        raise ContractViolation("server error", "no 5xx answer", exchange.status, exchange)
+    if exchange.status in (200, 201) and kind is not None:
+        check_json_content_type(exchange)
+        check_schema(exchange, kind)
+        jobs = exchange.body if kind == "job_list" else [exchange.body]
+        for job in jobs:
+            check_job_fields(job, exchange)
+    elif exchange.status in (400, 404):
+        check_json_content_type(exchange)
+        check_error_body(exchange)

@@ -1,0 +1,135 @@
+"""A schema compiled once into plain Python predicates: the happy path's "is this body valid?" in microseconds.
+
+jsonschema walks the schema on every call; this walks it once, at app creation, and builds closures. It knows
+only the keywords schemas/ uses; a schema with any other keyword is not compiled (``compile_schema`` returns
+None) and the caller keeps using jsonschema. A body the predicate refuses goes to jsonschema too, which builds
+the error body: the predicate only has to be exact about what is valid (a test compares both on random data).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from referencing._core import Resolver
+
+Check = Callable[[Any], bool]
+
+#: Keywords that never affect validity.
+ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "title", "description", "default", "examples"})
+MAX_REF_DEPTH = 32
+
+
+class Unsupported(Exception):
+    """The schema uses a keyword (or a form of one) this compiler does not handle."""
+
+
+def _is_integer(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+_TYPES: dict[str, Check] = {
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "string": lambda v: isinstance(v, str),
+    "integer": _is_integer,
+    "number": _is_number,
+    "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
+}
+
+
+def compile_schema(
+    schema: Any, resolver: Resolver[Any], formats: dict[str, Check] | None = None
+) -> Check | None:
+    """A predicate equal to ``jsonschema.is_valid`` for this schema, or None if it uses unknown keywords."""
+    try:
+        return _Compiler(formats or {}).compile(schema, resolver, 0)
+    except Unsupported:
+        return None
+
+
+class _Compiler:
+    def __init__(self, formats: dict[str, Check]) -> None:
+        self._formats = formats
+
+    def compile(self, schema: Any, resolver: Resolver[Any], depth: int) -> Check:
+        if depth > MAX_REF_DEPTH:
+            raise Unsupported("schema nests too deep")
+        if schema is True or schema == {}:
+            return lambda v: True
+        if not isinstance(schema, dict):
+            raise Unsupported(f"schema {schema!r}")
+        checks: list[Check] = []
+        for key, bound in schema.items():
+            if key in ANNOTATIONS or key.startswith("x-") or key == "required":
+                continue
+            checks.append(self._keyword(key, bound, resolver, depth))
+        if isinstance(schema.get("required"), list):
+            names = tuple(schema["required"])
+            checks.append(lambda v: not isinstance(v, dict) or all(n in v for n in names))
+        elif "required" in schema:
+            raise Unsupported("required")
+        return _all(checks)
+
+    def _keyword(self, key: str, bound: Any, resolver: Resolver[Any], depth: int) -> Check:
+        if key == "type":
+            names = [bound] if isinstance(bound, str) else list(bound)
+            if not all(n in _TYPES for n in names):
+                raise Unsupported(f"type {bound!r}")
+            preds = [_TYPES[n] for n in names]
+            return preds[0] if len(preds) == 1 else lambda v: any(p(v) for p in preds)
+        if key == "$ref":
+            resolved = resolver.lookup(bound)
+            return self.compile(resolved.contents, resolved.resolver, depth + 1)
+        if key == "properties":
+            props = {name: self.compile(sub, resolver, depth + 1) for name, sub in bound.items()}
+            pairs = tuple(props.items())
+            return lambda v: not isinstance(v, dict) or all(name not in v or p(v[name]) for name, p in pairs)
+        if key == "items" and isinstance(bound, (dict, bool)):
+            item = self.compile(bound, resolver, depth + 1)
+            return lambda v: not isinstance(v, list) or all(item(x) for x in v)
+        if key == "enum" and all(isinstance(e, str) for e in bound):
+            choices = frozenset(bound)
+            return lambda v: isinstance(v, str) and v in choices
+        if key == "format":
+            if bound not in self._formats:
+                raise Unsupported(f"format {bound!r}")
+            fmt = self._formats[bound]
+            return lambda v: not isinstance(v, str) or fmt(v)
+        return _bound(key, bound)
+
+
+def _bound(key: str, bound: Any) -> Check:
+    """Length, size and range keywords; each applies only to its own JSON type, as in JSON Schema."""
+    if not _is_number(bound):
+        raise Unsupported(f"{key} {bound!r}")
+    if key == "minLength":
+        return lambda v: not isinstance(v, str) or len(v) >= bound
+    if key == "maxLength":
+        return lambda v: not isinstance(v, str) or len(v) <= bound
+    if key == "minItems":
+        return lambda v: not isinstance(v, list) or len(v) >= bound
+    if key == "maxItems":
+        return lambda v: not isinstance(v, list) or len(v) <= bound
+    if key == "minimum":
+        return lambda v: not _is_number(v) or v >= bound
+    if key == "maximum":
+        return lambda v: not _is_number(v) or v <= bound
+    raise Unsupported(key)
+
+
+def _all(checks: list[Check]) -> Check:
+    if not checks:
+        return lambda v: True
+    if len(checks) == 1:
+        return checks[0]
+    group = tuple(checks)
+    return lambda v: all(c(v) for c in group)

@@ -1,0 +1,23 @@
+"""The README's "Contract tests" section: its example runs, and its option table lists every plugin option."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from contract_tests.config import OPTIONS
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def test_contract_example_runs() -> None:
+    match = re.search(r"<!-- readme-example: contract -->\n```python\n(.*?)```", README.read_text(), re.S)
+    assert match, "README has no contract example"
+    exec(compile(match.group(1), "README.md", "exec"), {})
+
+
+def test_readme_lists_every_contract_option() -> None:
+    section = README.read_text().split("## Contract tests", 1)[1].split("\n## ", 1)[0]
+    for flag, env, _ in OPTIONS:
+        assert f"`{flag}" in section or f"/ `{flag}`" in section, f"README does not document {flag}"
+        assert f"`{env}`" in section, f"README does not document {env}"

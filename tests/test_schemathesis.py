@@ -1,0 +1,68 @@
+"""Schemathesis against the live mock's own ``/openapi.json``: every check, every phase (stateful too), no failure.
+
+Bounded here (deterministic generation, 25 examples per operation: a few seconds) so it fits in ``make test``;
+``make fuzz`` runs the same with ``FUZZ_EXAMPLES`` and a ``FUZZ_MAX_TIME`` budget (defaults 1000 and 600 s).
+Schemathesis runs as its own process (its CLI) against a mock served on 127.0.0.1 by this one.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mockserver.testing import MockServer
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
+#: ``make fuzz`` only: a time budget makes Schemathesis repeat fuzzing and stateful runs until it is spent.
+MAX_TIME = int(os.environ.get("FUZZ_MAX_TIME", "0"))
+TIMEOUT = 120 + MAX_TIME
+PHASES = "examples,coverage,fuzzing,stateful"
+#: Generated webhook_url values name arbitrary hosts: the mock must never call them.
+LOOPBACK_ONLY = "127.0.0.1,localhost,::1"
+
+
+def schemathesis_command(mock: MockServer) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "schemathesis.cli",
+        "run",
+        f"{mock.url}/openapi.json",
+        "--header",
+        f"X-API-ID: {mock.api_id}",
+        "--header",
+        f"X-API-KEY: {mock.api_key}",
+        "--checks",
+        "all",
+        "--phases",
+        PHASES,
+        "--max-examples",
+        str(EXAMPLES),
+        "--seed",
+        "20260101",
+        "--generation-deterministic",
+        "--workers",
+        "1",
+        "--request-timeout",
+        "10",
+        "--no-color",
+        *(["--max-time", str(MAX_TIME)] if MAX_TIME else []),
+    ]
+
+
+@pytest.mark.timeout(TIMEOUT + 30)
+def test_schemathesis_finds_no_failure(tmp_path: Path) -> None:
+    with MockServer(timing="instant", webhook_allow_hosts=LOOPBACK_ONLY) as mock:
+        result = subprocess.run(
+            schemathesis_command(mock),
+            cwd=tmp_path,  # its reports and caches stay out of the checkout
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            env={**os.environ, "NO_COLOR": "1"},
+        )
+    assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-2000:]
