@@ -42,6 +42,11 @@ class Budget:
                 pytest.skip(f"job budget exhausted: --contract-max-jobs {self.limit} jobs already created")
             self.used += 1
 
+    def charge(self) -> None:
+        """Count a job the run did not mean to create (an invalid request the target accepted); never skips."""
+        with self._lock:
+            self.used += 1
+
 
 class ContractClient:
     """Requests with one account's credentials; every answer is checked, 429s are waited out (bounded)."""

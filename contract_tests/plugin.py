@@ -54,17 +54,16 @@ def pytest_runtest_makereport(
     if marker is None:
         return report
     area = str(marker.args[0]) if marker.args else "other"
-    outcome = report.outcome
-    if report.when == "call" or (report.when == "setup" and outcome != "passed"):
-        message = str(report.longrepr.reprcrash.message) if outcome == "failed" and _crash(report) else None  # type: ignore[union-attr]
-        if outcome == "failed" and message is None:
-            message = item.nodeid
-        item.config.stash[REPORT_KEY].record_test(area, outcome, message)
+    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+        message = _first_line(report) if report.outcome == "failed" else None
+        item.config.stash[REPORT_KEY].record_test(area, report.outcome, message)
     return report
 
 
-def _crash(report: pytest.TestReport) -> bool:
-    return getattr(report.longrepr, "reprcrash", None) is not None
+def _first_line(report: pytest.TestReport) -> str:
+    """The failure's headline (a ContractViolation's "[check] expected ...; got ..."), else the test id."""
+    crash = getattr(report.longrepr, "reprcrash", None)
+    return str(getattr(crash, "message", "")) or report.nodeid
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:

@@ -64,6 +64,6 @@ def test_unknown_field_handling(contract_client: ContractClient, contract_report
         pytest.skip("job budget exhausted")
     exchange = contract_client.send("POST", API, json={**BODY, "contract_unknown_field": "x"})
     if exchange.status == 201:
-        contract_client.budget.take()
+        contract_client.budget.charge()
     echoed = isinstance(exchange.body, dict) and "contract_unknown_field" in exchange.body
     contract_report.observe("unknown_field", {"status": exchange.status, "echoed": echoed})

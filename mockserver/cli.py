@@ -41,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     add("--strict-ranges", action="store_const", const=True, help="out-of-range config values are 400s")
     add("--max-body-bytes", type=int, help="largest request body accepted (default 1048576)")
     add("--admin-token", help="require this token (X-Admin-Token) on /__admin/ calls")
+    add(
+        "--max-jobs",
+        type=int,
+        help="jobs kept at most; the oldest terminal ones are evicted first (default 100000)",
+    )
     add("--threads", type=int, help="worker threads of the WSGI server (default 8)")
     add("--scenarios", metavar="FILE", help="scenario rules (YAML or JSON) applied to API calls")
     add("--webhook-events", choices=("all", "terminal"), help="which status changes are sent (default all)")

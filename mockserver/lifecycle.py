@@ -41,3 +41,8 @@ def next_due(job: Job) -> int | None:
     if job.status is JobStatus.PENDING and job.schedule.running_at is not None:
         return job.schedule.running_at
     return job.schedule.finish_at
+
+
+def is_terminal_at(job: Job, now_us: int) -> bool:
+    """Whether the job is (or by the clock has become) done or failed, without computing its outcome."""
+    return job.status.terminal or (job.schedule.finish_at is not None and job.schedule.finish_at <= now_us)

@@ -37,7 +37,7 @@ class MockService:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
         self.generator = Generator()
-        self.store = JobStore(self._finish)
+        self.store = JobStore(self._finish, settings.max_jobs)
         self._rng_lock = threading.Lock()
         self._seq = 0
         self._rng = random.Random(settings.seed)

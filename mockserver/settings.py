@@ -39,6 +39,7 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     admin_token: str | None = None
     threads: int = 8
+    max_jobs: int = 100_000
     log_requests: bool = True
     scenarios: str | None = None
     webhook_events: str = "all"
@@ -71,6 +72,8 @@ class Settings:
             raise SettingsError(f"port must be 0-65535, got {self.port!r}")
         if self.max_body_bytes < 1:
             raise SettingsError(f"max_body_bytes must be >= 1, got {self.max_body_bytes!r}")
+        if self.max_jobs < 1:
+            raise SettingsError(f"max_jobs must be >= 1, got {self.max_jobs!r}")
         if self.threads < 1:
             raise SettingsError(f"threads must be >= 1, got {self.threads!r}")
         if self.webhook_events not in WEBHOOK_EVENTS:

@@ -26,11 +26,12 @@ class Conflict(Exception):
 class JobStore:
     """Jobs by id and by account (creation order), plus a heap of watched jobs for the scheduler."""
 
-    def __init__(self, finisher: Finisher) -> None:
+    def __init__(self, finisher: Finisher, max_jobs: int = 100_000) -> None:
         self._finisher = finisher
+        self._max_jobs = max_jobs
         self._lock = threading.Lock()
         self._jobs: dict[str, Job] = {}
-        self._by_account: dict[str, list[str]] = {}
+        self._by_account: dict[str, dict[str, None]] = {}  # ordered sets of ids, oldest first
         self._watch: list[tuple[int, int, str]] = []
         self._outcomes: dict[str, Outcome] = {}
         self.listeners: list[Listener] = []
@@ -40,9 +41,11 @@ class JobStore:
         """Store a new job; returns its API view at creation (status pending)."""
         with self._lock:
             self._jobs[job.id] = job
-            self._by_account.setdefault(job.account, []).append(job.id)
+            self._by_account.setdefault(job.account, {})[job.id] = None
             if job.webhook_url is not None:
                 self._push(job)
+            if len(self._jobs) > self._max_jobs:
+                self._evict(job.created_at)
             return job.to_api()
 
     def reset(self) -> None:
@@ -71,7 +74,7 @@ class JobStore:
             if account is None:
                 order = sorted(self._jobs.values(), key=lambda j: j.seq, reverse=True)
             else:
-                order = [self._jobs[i] for i in reversed(self._by_account.get(account, []))]
+                order = [self._jobs[i] for i in reversed(self._by_account.get(account, {}))]
             if ids is not None:
                 wanted = set(ids)
                 order = [j for j in order if j.id in wanted]
@@ -181,6 +184,23 @@ class JobStore:
             for listener in self.listeners:
                 listener(view, job)
 
+    def _evict(self, now_us: int) -> None:
+        """Over ``max_jobs``: drop a batch (1% of the bound, at least the excess), oldest terminal jobs first,
+        then the oldest of the rest, so memory stays flat and the scan is paid once per batch."""
+        batch = max(len(self._jobs) - self._max_jobs, self._max_jobs // 100, 1)
+        victims = [j for j in self._jobs.values() if lifecycle.is_terminal_at(j, now_us)][:batch]
+        if len(victims) < batch:
+            chosen = {j.id for j in victims}
+            victims += [j for j in self._jobs.values() if j.id not in chosen][: batch - len(victims)]
+        for job in victims:
+            del self._jobs[job.id]
+            self._outcomes.pop(job.id, None)
+            owned = self._by_account.get(job.account)
+            if owned is not None:
+                owned.pop(job.id, None)
+                if not owned:
+                    del self._by_account[job.account]
+
     def _push(self, job: Job) -> None:
         when = lifecycle.next_due(job)
         if when is not None:
@@ -199,7 +219,7 @@ class JobStore:
             self._jobs = {job.id: job for job in ordered}
             self._by_account = {}
             for job in ordered:
-                self._by_account.setdefault(job.account, []).append(job.id)
+                self._by_account.setdefault(job.account, {})[job.id] = None
             self._watch = []
             self._outcomes.clear()
             for job in ordered:

@@ -41,6 +41,7 @@ class Delivery:
     duplicate: bool = False
     attempts: int = 0
     prior: int = 0  # attempts made before this (re)delivery, so numbering goes on
+    epoch: int = 0  # the dispatcher's epoch at enqueue; close() and reset() start a new one
     rng_jitter: list[float] = field(default_factory=list)
 
 
@@ -59,6 +60,7 @@ class Dispatcher:
         self._queued = 0
         self._seq = 0
         self._stopping = False
+        self._epoch = 0
         self._thread: threading.Thread | None = None
         self._pool: ThreadPoolExecutor | None = None
         self.error: BaseException | None = None
@@ -115,6 +117,7 @@ class Dispatcher:
             self.log.update(delivery_id, state="dropped", error="dropped on purpose (--webhook-drop-rate)")
             return delivery_id
         with self._cv:
+            delivery.epoch = self._epoch
             if self._queued >= self.settings.webhook_queue_size:
                 self.log.update(
                     delivery_id, state="abandoned", error="webhook queue full (--webhook-queue-size)"
@@ -203,9 +206,13 @@ class Dispatcher:
         if result.ok and d.duplicate:
             self._record(d, d.attempts, self._send(d, d.attempts), None, duplicate=True)
         state = "delivered" if result.ok else ("retrying" if retry_at is not None else "abandoned")
-        self.log.update(d.id, state=state)
         with self._cv:
             self._busy.discard(d.job_id)
+            if d.epoch != self._epoch:  # shut down or reset while this attempt was out: nothing more to do
+                if state == "retrying":
+                    self.log.update(d.id, state="abandoned", error="mock shut down before delivery")
+                return
+            self.log.update(d.id, state=state)
             queue = self._queues.get(d.job_id)
             if retry_at is not None:
                 d.not_before = retry_at
@@ -264,6 +271,7 @@ class Dispatcher:
 
     def reset(self) -> None:
         with self._cv:
+            self._epoch += 1
             self._queues.clear()
             self._ready.clear()
             self._held.clear()
@@ -274,6 +282,7 @@ class Dispatcher:
         """Stop; what was still queued or held is logged as abandoned, never silently lost."""
         with self._cv:
             self._stopping = True
+            self._epoch += 1
             left = [d for q in self._queues.values() for d in q] + [d for _, d in self._held.values()]
             self._queues.clear()
             self._held.clear()

@@ -245,7 +245,7 @@ def test_mock_only_and_account_tests_skip_on_other_targets(
 def test_broken_target_fails_the_suite(
     run_suite: Callable[..., pytest.RunResult], module: str, select: str, mutate: Mutate, expected: str
 ) -> None:
-    result = run_suite(module, "-k", select, mutate=mutate)
+    result = run_suite(module, "-k", select, "--contract-poll-timeout", "1", mutate=mutate)
     assert result.ret == pytest.ExitCode.TESTS_FAILED, result.stdout.str()
     assert expected in result.stdout.str()
 

@@ -10,12 +10,13 @@ import time
 from collections.abc import Iterator
 
 import pytest
+import requests
 
 from mockserver.testing import MockServer
 
 from .conftest import API, Client, valid_body
 
-LIMIT = 4096
+LIMIT = 16384
 WAIT = 10.0  # seconds any single hostile exchange may take
 
 
@@ -118,7 +119,7 @@ def test_a_chunked_body_over_the_limit_is_413(live: MockServer) -> None:
 )
 def test_deep_nesting_inside_a_field_is_a_parse_error(live: MockServer, body: bytes) -> None:
     status, reply = json_error(exchange(live, post_raw(body)))
-    assert status == 400 and "nesting" in str(reply["detail"])
+    assert status == 400 and str(reply["detail"]).startswith("JSON parse error - ")
 
 
 @pytest.mark.parametrize(
@@ -173,10 +174,11 @@ def test_broken_http_is_a_json_error_or_a_closed_connection(live: MockServer, ra
 def test_a_million_item_messages_list_within_a_raised_limit_is_answered(live: MockServer) -> None:
     body = b'{"model_name":"m","messages":[' + b",".join([b'{"role":"user"}'] * 1_000_000) + b"]}"
     with live.with_settings(max_body_bytes=len(body) + 1, webhook_allow_hosts="127.0.0.1") as big:
-        client = Client(big)
-        response = client.post(data=body, headers={"Content-Type": "application/json"}, timeout=60)
+        headers = {**big.headers, "Content-Type": "application/json"}
+        # plain requests: the conftest client would validate a million items against the schema
+        response = requests.post(big.url + API, data=body, headers=headers, timeout=60)
         assert response.status_code == 201
-        assert len(response.json()["messages"]) == 1_000_000
+        assert response.content.count(b'"role"') == 1_000_000
         still_serving(big)
 
 

@@ -116,3 +116,18 @@ def test_strict_ranges_make_out_of_range_a_400(client: Client) -> None:
             "top_p": ["Ensure this value is greater than or equal to 0."],
         }
     }
+
+
+@pytest.mark.parametrize("mock_options", [{"max_jobs": 10, "timing": "manual"}])
+def test_max_jobs_evicts_the_oldest_terminal_jobs_first(client: Client, mock: MockServer) -> None:
+    ids = [client.create()["id"] for _ in range(10)]
+    for job_id in ids[3:6]:
+        mock.advance(job_id, "done")
+    newest = client.create()["id"]
+    kept = {j["id"] for j in mock.jobs()}
+    assert newest in kept and len(kept) == 10
+    assert ids[3] not in kept and set(ids[:3]) | set(ids[4:]) <= kept  # the oldest terminal one went
+    for _ in range(12):
+        client.create()
+    assert len(mock.jobs()) <= 10  # bounded even when nothing is terminal
+    assert len(client.get().json()) == len(mock.jobs())
