@@ -150,6 +150,18 @@ class MockService:
         self.clock.advance(seconds)
         return self.store.tick(self.clock.now_us())
 
+    def sequence_state(self) -> tuple[int, Any]:
+        """The creation counter and the seeded random's state (for state snapshots)."""
+        with self._rng_lock:
+            return self._seq, self._rng.getstate()
+
+    def restore_sequence(self, seq: int | None, rng_state: Any | None) -> None:
+        with self._rng_lock:
+            if seq is not None:
+                self._seq = seq
+            if rng_state is not None:
+                self._rng.setstate(rng_state)
+
     def load_scenarios(self, specs: Sequence[Any], source: str) -> None:
         """Rules loaded at startup; ``reset`` comes back to them. ScenarioError names a bad rule."""
         self.scenarios.replace(specs, source)

@@ -8,6 +8,7 @@ exporting mock would have given. No Flask here; ``admin_state.py`` serves it.
 from __future__ import annotations
 
 import dataclasses
+import random
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -110,33 +111,16 @@ def settings_view(settings: Settings) -> dict[str, Any]:
 def export_state(svc: MockService) -> dict[str, Any]:
     svc.list(None)  # bring every job up to now, as a read would, so the snapshot shows current statuses
     jobs = [job_to_state(job) for job in svc.store.export_jobs()]
-    with svc._rng_lock:  # the sequence is the service's own; read it as create() does, under its lock
-        seq, (version, internal, gauss) = svc._seq, svc._rng.getstate()
+    seq, (version, internal, gauss) = svc.sequence_state()
     return {
         "version": STATE_VERSION,
         "now": isoformat(svc.clock.now_us()),
         "jobs": jobs,
         "balances": svc.accounts.all(),
-        "scenarios": export_scenarios(svc),
+        "scenarios": svc.scenarios.export(),
         "sequence": {"seq": seq, "random_state": [version, list(internal), gauss]},
         "settings": settings_view(svc.settings),
     }
-
-
-def export_scenarios(svc: MockService) -> list[dict[str, Any]] | None:
-    """Hook to the scenario rules (None when this build has none)."""
-    book = getattr(svc, "scenarios", None)
-    return book.export() if book is not None and hasattr(book, "export") else None
-
-
-def import_scenarios(svc: MockService, specs: list[Any]) -> None:
-    """Hook to the scenario rules: replace them all (a bad rule raises before anything changes)."""
-    book = getattr(svc, "scenarios", None)
-    if book is None or not hasattr(book, "replace"):
-        if specs:
-            raise StateError("scenarios: this mock has no scenario rules to import into")
-        return
-    book.replace(specs, "state: scenarios")
 
 
 def import_state(svc: MockService, data: Mapping[str, Any]) -> dict[str, int]:
@@ -155,23 +139,19 @@ def import_state(svc: MockService, data: Mapping[str, Any]) -> dict[str, int]:
     if random_state is not None:
         try:
             state = (random_state[0], tuple(random_state[1]), random_state[2])
-            with svc._rng_lock:
-                probe = svc._rng.getstate()
-                svc._rng.setstate(state)
-                svc._rng.setstate(probe)
+            random.Random().setstate(state)  # a throwaway generator proves the state usable
         except (TypeError, ValueError, IndexError):
             raise StateError("sequence.random_state: not a state exported by this mock") from None
     if "scenarios" in data and data["scenarios"] is not None:
-        import_scenarios(svc, list(data["scenarios"]))
+        svc.scenarios.replace(list(data["scenarios"]), "state: scenarios")
     if "jobs" in data:
         svc.store.import_jobs(jobs)
     if "balances" in data:
         svc.accounts.replace(data["balances"] or {})
-    with svc._rng_lock:
-        if "jobs" in data or "seq" in sequence:
-            svc._seq = max([sequence.get("seq", 0), *(j.seq for j in jobs)])
-        if random_state is not None:
-            svc._rng.setstate(state)
+    seq = (
+        max([sequence.get("seq", 0), *(j.seq for j in jobs)]) if "jobs" in data or "seq" in sequence else None
+    )
+    svc.restore_sequence(seq, state if random_state is not None else None)
     if now_us is not None and now_us > svc.clock.now_us():
         svc.clock.advance((now_us - svc.clock.now_us()) / 1_000_000)
     if any(j.webhook_url is not None and not j.status.terminal for j in jobs):
