@@ -27,7 +27,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each measured load")
     parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured load before each measured one")
     parser.add_argument("--connections", type=int, default=4, help="wrk keep-alive connections")
-    parser.add_argument("--fill", type=int, default=100_000, help="jobs to hold for the memory figure (0: skip)")
+    parser.add_argument(
+        "--fill", type=int, default=100_000, help="jobs to hold for the memory figure (0: skip)"
+    )
     parser.add_argument("--no-peers", action="store_true", help="measure the mock only")
     parser.add_argument("--threads", type=int, help="the mock's --threads (default: its own default)")
     parser.add_argument("--json", type=Path, help="also write the numbers to this file")
@@ -48,7 +50,9 @@ def drive(server: Server, job_path: str, args: argparse.Namespace, max_polls: in
     return out
 
 
-def start(name: str, argv: list[str], port: int, health: str, cwd: Path | None = None) -> tuple[Server, Metrics]:
+def start(
+    name: str, argv: list[str], port: int, health: str, cwd: Path | None = None
+) -> tuple[Server, Metrics]:
     """Start a server and wait for it: startup time to a healthy answer, and idle memory."""
     server = Server(name, argv, port, cwd)
     try:
@@ -73,9 +77,7 @@ def bench_mock(args: argparse.Namespace) -> tuple[Metrics, dict[str, Any]]:
         shared = {"openapi": loads.get_json(server.port, "/openapi.json"), "created": created, "done": done}
         metrics.update(drive(server, f"{loads.API}{created['id']}/", args, max_polls=20))
         if args.fill:
-            held = int(str(loads.get_json(server.port, "/__admin/health")["jobs"]))
-            loads.fill(server.port, args.fill - held)
-            metrics["jobs_held"] = float(str(loads.get_json(server.port, "/__admin/health")["jobs"]))
+            metrics["jobs_held"] = loads.fill(server.port, args.fill)
             metrics["rss_full"] = server.rss_mb()
     finally:
         server.stop()

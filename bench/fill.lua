@@ -1,10 +1,10 @@
--- Fill the mock with BENCH_FILL finished jobs: POST one, GET it (instant timing finishes it), repeat; then stop.
+-- Fill the mock with BENCH_FILL finished jobs: POST one, GET it (instant timing finishes it), repeat; then only
+-- health checks, until bench/loads.py stops wrk (a Lua script cannot end a wrk run early).
 local target = tonumber(os.getenv("BENCH_FILL") or "0")
 local body = '{"model_name":"gemini-2.5-flash","messages":[{"role":"user","content":"Write a tagline for a bakery"}]}'
 local headers = {["Content-Type"] = "application/json", ["X-API-ID"] = "bench", ["X-API-KEY"] = "bench"}
 local ids = {}
 local posted = 0
-local answered = 0
 
 request = function()
   local id = table.remove(ids)
@@ -23,6 +23,4 @@ response = function(status, hdrs, resp)
     local id = resp:match('"id":"([%x%-]+)"')
     if id then table.insert(ids, id) end
   end
-  answered = answered + 1
-  if posted >= target and #ids == 0 then wrk.thread:stop() end
 end

@@ -17,7 +17,9 @@ from .procs import CLIENT_CORE, LOOPBACK, pinned
 
 HERE = Path(__file__).resolve().parent
 HEADERS = {"X-API-ID": "bench", "X-API-KEY": "bench"}
-BODY = b'{"model_name":"gemini-2.5-flash","messages":[{"role":"user","content":"Write a tagline for a bakery"}]}'
+BODY = (
+    b'{"model_name":"gemini-2.5-flash","messages":[{"role":"user","content":"Write a tagline for a bakery"}]}'
+)
 API = "/api/text_generator/"
 
 
@@ -55,18 +57,40 @@ def wrk(
     )
 
 
-def fill(port: int, jobs: int, timeout: float = 600.0) -> None:
-    """Create ``jobs`` finished jobs (POST, then GET each once) as fast as wrk can; bounded by ``timeout``."""
-    if jobs <= 0:
-        return
-    argv = ["wrk", "-t1", "-c4", f"-d{round(timeout)}s", "-s", str(HERE / "fill.lua"), f"http://{LOOPBACK}:{port}/"]
-    subprocess.run(
-        pinned(CLIENT_CORE, argv),
-        capture_output=True,
-        timeout=timeout + 30,
-        env={**os.environ, "BENCH_FILL": str(jobs)},
-        check=True,
+def fill(port: int, jobs: int, timeout: float = 600.0) -> int:
+    """Create finished jobs (POST, then GET each once) with wrk until the mock holds ``jobs`` or stops growing
+    (its own job limit); returns how many it holds. wrk's Lua cannot end the run early, so wrk is stopped here,
+    by its PID, once the count is reached."""
+    held = int(str(get_json(port, "/__admin/health")["jobs"]))
+    if held >= jobs:
+        return held
+    argv = [
+        "wrk",
+        "-t1",
+        "-c4",
+        f"-d{round(timeout)}s",
+        "-s",
+        str(HERE / "fill.lua"),
+        f"http://{LOOPBACK}:{port}/",
+    ]
+    env = {**os.environ, "BENCH_FILL": str(jobs - held)}
+    proc = subprocess.Popen(
+        pinned(CLIENT_CORE, argv), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
+    deadline = time.monotonic() + timeout
+    last, still_since = held, time.monotonic()
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.5)
+            held = int(str(get_json(port, "/__admin/health")["jobs"]))
+            if held >= jobs or time.monotonic() - still_since > 3.0:
+                break
+            if held != last:
+                last, still_since = held, time.monotonic()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    return held
 
 
 def job_cycles(port: int, seconds: float, max_polls: int, max_cycles: int = 100_000) -> Result:

@@ -78,7 +78,8 @@ class Server:
         self._log.close()
 
     def _tree(self) -> list[int]:
-        pids, todo = [], [self.pid]
+        pids: list[int] = []
+        todo = [self.pid]
         while todo and len(pids) < 64:
             pid = todo.pop()
             pids.append(pid)

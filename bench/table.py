@@ -49,8 +49,14 @@ def render(results: dict[str, dict[str, float]], args: argparse.Namespace) -> st
         lines.append(row)
     errors = {name: sum(v for k, v in m.items() if k.endswith("_errors")) for name, m in results.items()}
     widths = [max(len(row[i]) for row in lines) for i in range(len(header))]
-    text = ["| " + " | ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))) + " |"
-            for row in lines]
+    text = [
+        "| "
+        + " | ".join(
+            c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        )
+        + " |"
+        for row in lines
+    ]
     text.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
     notes = [
         f"machine: {machine()}",
@@ -59,4 +65,4 @@ def render(results: dict[str, dict[str, float]], args: argparse.Namespace) -> st
         "(peers keep no state: one GET)",
         "errors (non-2xx or socket): " + ", ".join(f"{k} {v:.0f}" for k, v in errors.items()),
     ]
-    return "\n".join(text + [""] + notes)
+    return "\n".join([*text, "", *notes])

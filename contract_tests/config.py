@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from .report import Report
+
 #: (option, environment variable, help). Every value is a string until ``ContractConfig.from_pytest`` types it.
 OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("--contract-base-url", "CONTRACT_BASE_URL", "server to test (default: start the embedded mock)"),
@@ -51,6 +53,8 @@ OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("--contract-report", "CONTRACT_REPORT", "write the conformance report (JSON) to this file"),
     ("--contract-profile", "CONTRACT_PROFILE", "hypothesis profile: mock or live (default by target)"),
 )
+CONFIG_KEY = pytest.StashKey["ContractConfig"]()
+REPORT_KEY = pytest.StashKey[Report]()
 EMBEDDED_ACCOUNTS = (("contract-id", "contract-key"), ("contract-id-2", "contract-key-2"))
 #: Ends ``failed`` on the embedded mock: temperature outside Gemini's 0-2 range.
 EMBEDDED_FAILING_REQUEST: dict[str, Any] = {

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from .client import Budget, ContractClient
-from .config import EMBEDDED_ACCOUNTS, ContractConfig
+from .config import CONFIG_KEY, EMBEDDED_ACCOUNTS, REPORT_KEY, ContractConfig
 from .polling import PollResult, wait_terminal
 from .receiver import WebhookReceiver
 from .report import Report
@@ -23,8 +23,6 @@ from .report import Report
 if TYPE_CHECKING:
     from mockserver.testing import MockServer
 
-CONFIG_KEY = pytest.StashKey[ContractConfig]()
-REPORT_KEY = pytest.StashKey[Report]()
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 #: The embedded mock's phases: short enough for a fast suite, long enough that polls see ``running``.
 EMBEDDED_TIMING: dict[str, Any] = {"timing": "realtime", "pending_seconds": 0.05, "running_seconds": 0.1}

@@ -97,9 +97,25 @@ class Server:
                 wasyncore.loop(timeout=LOOP_TIMEOUT, map=socket_map, use_poll=True, count=1)
         finally:
             self._server.task_dispatcher.shutdown()
+            _close_channels(socket_map)
             wasyncore.close_all(socket_map, ignore_all=True)
 
     def shutdown(self) -> None:
         self._stopping.set()
         with contextlib.suppress(OSError):  # trigger already closed: the loop is gone
             self._server.pull_trigger()
+
+
+def _close_channels(socket_map: dict[int, Any]) -> None:
+    """Close each connection's buffers too: bodies and answers over 512 KB live in temporary files, which
+    ``close_all`` (a bare socket close) would leave open."""
+    for channel in list(socket_map.values()):
+        if not isinstance(channel, HTTPChannel):
+            continue
+        with contextlib.suppress(
+            Exception
+        ):  # best effort at shutdown; the sockets are closed next either way
+            for parser in [channel.request, *channel.requests]:
+                if parser is not None:
+                    parser.close()
+            channel.handle_close()

@@ -57,7 +57,11 @@ def json_error(reply: bytes) -> tuple[int, dict[str, object]]:
     status = int(head.split(b" ", 2)[1])
     assert b"content-type: application/json" in head.lower(), head
     length = next(
-        (int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")),
+        (
+            int(line.split(b":")[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
+        ),
         len(body),
     )
     return status, json.loads(body[:length])
@@ -66,8 +70,12 @@ def json_error(reply: bytes) -> tuple[int, dict[str, object]]:
 def post_raw(body: bytes, extra: bytes = b"") -> bytes:
     return (
         b"POST " + API.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-        b"X-API-ID: a\r\nX-API-KEY: b\r\nConnection: close\r\n" + extra
-        + b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+        b"X-API-ID: a\r\nX-API-KEY: b\r\nConnection: close\r\n"
+        + extra
+        + b"Content-Length: "
+        + str(len(body)).encode()
+        + b"\r\n\r\n"
+        + body
     )
 
 
@@ -159,7 +167,14 @@ def test_nul_characters_in_strings_are_kept_and_escaped(live: MockServer) -> Non
         b"POST " + API.encode() + b" HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
         b"POST " + API.encode() + b" HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999\r\n\r\n",
     ],
-    ids=["nul-in-header", "nul-in-path", "binary-request-line", "header-300kb", "negative-length", "huge-length"],
+    ids=[
+        "nul-in-header",
+        "nul-in-path",
+        "binary-request-line",
+        "header-300kb",
+        "negative-length",
+        "huge-length",
+    ],
 )
 def test_broken_http_is_a_json_error_or_a_closed_connection(live: MockServer, raw: bytes) -> None:
     started = time.monotonic()

@@ -51,7 +51,13 @@ def test_every_ids_value_matching_the_pattern_is_200(live: MockServer, data: st.
 
 @pytest.mark.parametrize(
     "value",
-    ["{%s}" % uuid.UUID(int=1), uuid.UUID(int=1).hex, f"urn:uuid:{uuid.UUID(int=1)}", "abc", f"{uuid.UUID(int=1)} x"],
+    [
+        f"{{{uuid.UUID(int=1)}}}",
+        uuid.UUID(int=1).hex,
+        f"urn:uuid:{uuid.UUID(int=1)}",
+        "abc",
+        f"{uuid.UUID(int=1)} x",
+    ],
 )
 def test_ids_outside_the_pattern_are_400(live: MockServer, value: str) -> None:
     """Exactly the documented shape: the negative checks expect the values the document refuses to be refused."""
