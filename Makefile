@@ -50,5 +50,9 @@ bench: $(VENV)/.installed
 fuzz: install-test
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-1000} FUZZ_MAX_TIME=$${FUZZ_MAX_TIME:-600} $(BIN)/python -m pytest -q tests/test_schemathesis.py $(PYTEST_ARGS)
 
+# Minutes of mixed load plus webhooks to a receiver failing 20% of calls; RSS must level off (not part of `test`).
+soak: $(VENV)/.installed
+	$(BIN)/python -m bench.soak $(SOAK_ARGS)
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info

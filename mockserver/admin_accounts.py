@@ -19,7 +19,10 @@ VALIDATOR = "creatify_mock.validator.admin_account"
 
 
 def accounts() -> Accounts:
-    return current_app.extensions["creatify_mock"].accounts
+    """The balances, after settling jobs that ended unread (their credits count at once)."""
+    svc = current_app.extensions["creatify_mock"]
+    svc.store.tick(svc.clock.now_us())
+    return svc.accounts
 
 
 @bp.get("")

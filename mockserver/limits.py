@@ -139,7 +139,10 @@ def guard() -> None:
     wait = svc.limiter.acquire(account)
     if wait > 0:
         raise throttled(wait)
-    if request.endpoint == CREATE_ENDPOINT and request.method == "POST" and svc.accounts.exhausted(account):
+    if request.endpoint != CREATE_ENDPOINT or request.method != "POST" or svc.accounts.get(account) is None:
+        return
+    svc.store.tick(svc.clock.now_us())  # settle jobs that have ended unread, so their credits are counted
+    if svc.accounts.exhausted(account):
         raise ApiError(svc.accounts.error_status, body=svc.accounts.error_body)
 
 

@@ -24,6 +24,12 @@ from contract_tests import schemas
 
 _TEMPLATE = re.compile(r"\{(\w+)\}")
 _REGEX_FIELDS = ("message", "last_user_message", "system_instruction")
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_BAD_VALUE = re.compile(r"[\r\n\x00]")
+#: Headers that decide how the answer is framed on the wire: the server sets them, a rule may not.
+FRAMING_HEADERS = frozenset(
+    {"connection", "content-length", "transfer-encoding", "keep-alive", "upgrade", "te", "trailer"}
+)
 
 
 class ScenarioError(ValueError):
@@ -143,6 +149,12 @@ class ScenarioBook:
         latency = spec.get("latency")
         if isinstance(latency, dict) and latency["min"] > latency["max"]:
             raise ScenarioError(f"{where}: field latency: min must not exceed max")
+        for name, value in (spec.get("http", {}).get("headers") or {}).items():
+            if not _TOKEN.fullmatch(name) or name.lower() in FRAMING_HEADERS or _BAD_VALUE.search(value):
+                raise ScenarioError(
+                    f"{where}: field http/headers/{name}: not a header the mock can send "
+                    f"(framing headers {sorted(FRAMING_HEADERS)} and line breaks are not allowed)"
+                )
         if "http" in spec and ("outcome" in spec or "timing" in spec):
             raise ScenarioError(
                 f"{where}: a rule with http answers instead of creating a job: drop outcome/timing"
@@ -153,6 +165,8 @@ class ScenarioBook:
         return Rule(rule_id, copy.deepcopy(spec), spec.get("match", {}).get("times"), patterns=patterns)
 
     def replace(self, specs: Sequence[Any], source: str = "scenarios") -> list[Rule]:
+        with self._lock:
+            self._next = 0  # unnamed rules are numbered by position, the same after every reset
         rules = [self.compile(spec, f"{source}: rule {i} ({_name(spec)})") for i, spec in enumerate(specs)]
         _check_unique(rules, source)
         with self._lock:

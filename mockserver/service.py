@@ -47,6 +47,10 @@ class MockService:
         self.journal = Journal(settings.journal_size, self.clock)
         self.accounts = Accounts(settings)
         self.store.listeners.append(self.accounts.on_transition)
+        # Balances must drop when a job ends, read or not: watch jobs of accounts that have a balance.
+        self.store.watch = lambda job: (
+            job.webhook_url is not None or self.accounts.get(job.account) is not None
+        )
         self.limiter = RateLimiter(parse_rate(settings.rate_limit))
         #: Called by reset(): the journal, balances and rate buckets start afresh too.
         self.reset_hooks: list[Callable[[], object]] = [
@@ -87,7 +91,7 @@ class MockService:
         if rule is not None and "outcome" in rule.spec:
             job.forced = self._scenario_outcome(rule, request, account)
         view = self.store.add(job)
-        if webhook_url is not None:
+        if self.store.watch(job):
             self.scheduler.start()
             self.scheduler.wake()
         return view

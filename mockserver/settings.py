@@ -17,6 +17,8 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 ENV_PREFIX = "CREATIFY_MOCK_"
 TIMINGS = ("realtime", "instant", "manual")
 WEBHOOK_EVENTS = ("all", "terminal")
+#: Other names of settings, as the command line spells them.
+ALIASES = {"webhook_reorder": "webhook_reorder_rate"}
 
 
 class SettingsError(ValueError):
@@ -108,8 +110,15 @@ class Settings:
         return dict(pair.split(":", 1) for pair in self.api_key)
 
     def with_overrides(self, values: Mapping[str, Any]) -> Settings:
-        """A copy with ``values`` (already typed or strings from env/TOML) applied."""
-        return replace(self, **{name: _coerce(name, value) for name, value in values.items()})
+        """A copy with ``values`` (already typed or strings from env/TOML) applied; CLI spellings such as
+        ``webhook_reorder`` and ``quiet`` are accepted too."""
+        named = {}
+        for name, value in values.items():
+            if name == "quiet":
+                named["log_requests"] = not _coerce("log_requests", value)
+            else:
+                named[ALIASES.get(name, name)] = value
+        return replace(self, **{name: _coerce(name, value) for name, value in named.items()})
 
 
 _FIELDS = {f.name: f for f in fields(Settings)}
@@ -162,7 +171,7 @@ def _coerce(name: str, value: Any) -> Any:
 def from_env(environ: Mapping[str, str]) -> dict[str, Any]:
     """Settings named ``CREATIFY_MOCK_<NAME>`` in ``environ``."""
     out: dict[str, Any] = {}
-    for name in _FIELDS:
+    for name in (*_FIELDS, *ALIASES, "quiet"):
         key = ENV_PREFIX + name.upper()
         if key in environ:
             out[name] = environ[key]

@@ -35,7 +35,12 @@ def parse_time(text: str) -> int:
     moment = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] in ("Z", "z") else text)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return (moment - _EPOCH) // _EPOCH.resolution
+    us = (moment - _EPOCH) // _EPOCH.resolution
+    try:
+        isoformat(us)  # the mock must be able to show it again: years 1-9999 in UTC
+    except (OverflowError, ValueError, OSError):
+        raise ValueError(f"{text!r} is outside the years the mock can show") from None
+    return us
 
 
 def _time(us: int | None) -> str | None:
@@ -133,7 +138,10 @@ def import_state(svc: MockService, data: Mapping[str, Any]) -> dict[str, int]:
     for name, values in (("id", [j.id for j in jobs]), ("seq", [j.seq for j in jobs])):
         if len(set(values)) != len(values):
             raise StateError(f"jobs: every job needs a different {name}")
-    now_us = parse_time(data["now"]) if data.get("now") else None
+    try:
+        now_us = parse_time(data["now"]) if data.get("now") else None
+    except ValueError:
+        raise StateError(f"now: {data['now']!r} is not an ISO 8601 time the mock can show") from None
     sequence = data.get("sequence") or {}
     random_state = sequence.get("random_state")
     if random_state is not None:

@@ -35,6 +35,8 @@ class JobStore:
         self._watch: list[tuple[int, int, str]] = []
         self._outcomes: dict[str, Outcome] = {}
         self.listeners: list[Listener] = []
+        #: Which jobs the scheduler moves on time even when nobody reads them (those whose transitions matter).
+        self.watch: Callable[[Job], bool] = lambda job: job.webhook_url is not None
 
     # -- writing -------------------------------------------------------------------------------------------
     def add(self, job: Job) -> dict[str, Any]:
@@ -42,7 +44,7 @@ class JobStore:
         with self._lock:
             self._jobs[job.id] = job
             self._by_account.setdefault(job.account, {})[job.id] = None
-            if job.webhook_url is not None:
+            if self.watch(job):
                 self._push(job)
             if len(self._jobs) > self._max_jobs:
                 self._evict(job.created_at)
@@ -223,5 +225,5 @@ class JobStore:
             self._watch = []
             self._outcomes.clear()
             for job in ordered:
-                if job.webhook_url is not None:
+                if self.watch(job):
                     self._push(job)

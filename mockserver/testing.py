@@ -57,7 +57,7 @@ class MockServer:
             self._thread.join(timeout)
         self.service.close()
         self._server, self._thread = None, None
-        error = self._error or self.service.scheduler.error
+        error = self._error or self.service.scheduler.error or self.service.webhooks.error
         self._error = None
         if error is not None:
             raise RuntimeError(f"the mock's background thread failed: {error!r}") from error

@@ -94,9 +94,10 @@ def is_http_url(value: object) -> bool:
 class _Shape:
     """What clean() and key ordering need of one schema node: its properties, their defaults, its items."""
 
-    __slots__ = ("defaults", "index", "items", "props")
+    __slots__ = ("defaults", "index", "integer", "items", "props")
 
     def __init__(self) -> None:
+        self.integer = False
         self.props: dict[str, _Shape] | None = None
         self.index: dict[str, int] = {}
         self.defaults: dict[str, Any] = {}
@@ -115,6 +116,7 @@ def _shape(schema: Any, resolver: Resolver[Any], memo: dict[int, _Shape]) -> _Sh
     if id(schema) in memo:
         return memo[id(schema)]
     shape = memo[id(schema)] = _Shape()
+    shape.integer = schema.get("type") == "integer"
     props = schema.get("properties")
     if isinstance(props, dict):
         shape.props = {name: _shape(sub, resolver, memo) for name, sub in props.items()}
@@ -248,6 +250,8 @@ def _insert(body: dict[str, Any], keys: list[str], texts: list[str]) -> None:
 def _clean(value: Any, shape: _Shape, depth: int) -> Any:
     if depth > MAX_CLEAN_DEPTH:
         return value
+    if shape.integer and isinstance(value, float):  # 5.0 is a valid integer: store 5, as DRF's IntegerField
+        return int(value)
     if shape.props is not None and isinstance(value, dict):
         out: dict[str, Any] = {}
         for name, sub in shape.props.items():

@@ -25,6 +25,7 @@ class AttemptResult:
     error: str | None
     duration_ms: float
     response_excerpt: str = ""
+    final: bool = False  # no retry can help (the host is not allowed)
 
     @property
     def ok(self) -> bool:

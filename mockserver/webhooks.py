@@ -22,12 +22,16 @@ from . import jsonio
 from .clock import Clock, isoformat
 from .models import Job
 from .settings import Settings
-from .webhook_faults import FaultPlan
+from .webhook_faults import Decision, FaultPlan
 from .webhook_http import AttemptResult, post, signature
 from .webhook_log import DeliveryLog
 
 log = logging.getLogger("creatify_mock.webhooks")
-HOLD_LIMIT = 60.0  # a running event held back for reordering is sent anyway after this many seconds
+HOLD_LIMIT = 60.0
+MAX_GAP = 3600.0  # no retry waits longer than an hour, whatever the backoff and attempt count
+NO_FAULTS = Decision(
+    drop=False, duplicate=False, delay=0.0, reorder=False
+)  # a running event held back for reordering is sent anyway after this many seconds
 
 
 @dataclass
@@ -41,7 +45,8 @@ class Delivery:
     duplicate: bool = False
     attempts: int = 0
     prior: int = 0  # attempts made before this (re)delivery, so numbering goes on
-    epoch: int = 0  # the dispatcher's epoch at enqueue; close() and reset() start a new one
+    epoch: int = 0  # the dispatcher's epoch at enqueue; close() starts a new one
+    orphaned: bool = False  # set by reset(): the attempt out writes nothing
     rng_jitter: list[float] = field(default_factory=list)
 
 
@@ -79,7 +84,7 @@ class Dispatcher:
         """Queue one event; a redelivery passes its id and attempts so far (numbering goes on)."""
         job_id, event = view["id"], view["status"]
         rng = self.faults.rng(job_id, event)
-        decision = self.faults.decide(rng)
+        decision = self.faults.decide(rng) if delivery_id is None else NO_FAULTS  # a redelivery is plain
         delivery_id = delivery_id or str(uuid.UUID(int=rng.getrandbits(128), version=4))
         delivery = Delivery(
             delivery_id,
@@ -102,6 +107,7 @@ class Dispatcher:
             "payload": view,
             "created_at": isoformat(self._clock.now_us()),
             "state": "pending",
+            "error": None,
             "attempts": [],
             "faults": {
                 "duplicate": decision.duplicate,
@@ -194,24 +200,34 @@ class Dispatcher:
         except BaseException as exc:
             self.error = exc
             log.exception("webhook attempt failed unexpectedly")
+            with self._cv:  # never leave the job marked busy: its later events must still go out
+                self._busy.discard(delivery.job_id)
+                self._cv.notify()
 
     def _send_and_settle(self, d: Delivery) -> None:
         d.attempts += 1
         result = self._send(d, d.attempts)
         retry_at: float | None = None
-        if not result.ok and d.attempts - d.prior < self.settings.webhook_max_attempts:
-            gap = self.settings.webhook_backoff * 2 ** (d.attempts - 1) * (1 + d.rng_jitter[d.attempts - 1])
-            retry_at = time.monotonic() + gap
-        self._record(d, d.attempts, result, retry_at)
-        if result.ok and d.duplicate:
+        if not result.ok and not result.final and d.attempts - d.prior < self.settings.webhook_max_attempts:
+            exponent = min(d.attempts - 1, 30)
+            gap = self.settings.webhook_backoff * 2**exponent * (1 + d.rng_jitter[d.attempts - 1])
+            retry_at = time.monotonic() + min(gap, MAX_GAP)
+        with self._cv:
+            if d.orphaned:  # reset while this attempt was out: its log entry is gone, and may be reused
+                self._busy.discard(d.job_id)
+                self._cv.notify()
+                return
+            closed = d.epoch != self._epoch
+        self._record(d, d.attempts, result, None if closed else retry_at)
+        if result.ok and d.duplicate and not closed:
             self._record(d, d.attempts, self._send(d, d.attempts), None, duplicate=True)
+        if closed:  # shut down while this attempt was out: it is final either way
+            error = None if result.ok else "mock shut down before delivery"
+            self.log.update(d.id, state="delivered" if result.ok else "abandoned", error=error)
+            return
         state = "delivered" if result.ok else ("retrying" if retry_at is not None else "abandoned")
         with self._cv:
             self._busy.discard(d.job_id)
-            if d.epoch != self._epoch:  # shut down or reset while this attempt was out: nothing more to do
-                if state == "retrying":
-                    self.log.update(d.id, state="abandoned", error="mock shut down before delivery")
-                return
             self.log.update(d.id, state=state)
             queue = self._queues.get(d.job_id)
             if retry_at is not None:
@@ -231,7 +247,7 @@ class Dispatcher:
         host = (urlsplit(d.url).hostname or "").lower()
         allowed = self.settings.allowed_webhook_hosts
         if allowed and host not in allowed:
-            return AttemptResult(None, f"host {host!r} is not in --webhook-allow-hosts", 0.0)
+            return AttemptResult(None, f"host {host!r} is not in --webhook-allow-hosts", 0.0, final=True)
         timestamp = str(self._clock.now_us() // 1_000_000)
         headers = {
             "Content-Type": "application/json",
@@ -270,8 +286,11 @@ class Dispatcher:
         return self.log.get(delivery_id)
 
     def reset(self) -> None:
+        """Forget queued events and the log; attempts already out finish without writing anything."""
         with self._cv:
-            self._epoch += 1
+            for d in [d for q in self._queues.values() for d in q] + [d for _, d in self._held.values()]:
+                d.orphaned = True
+            self._busy.clear()
             self._queues.clear()
             self._ready.clear()
             self._held.clear()
@@ -283,7 +302,10 @@ class Dispatcher:
         with self._cv:
             self._stopping = True
             self._epoch += 1
-            left = [d for q in self._queues.values() for d in q] + [d for _, d in self._held.values()]
+            queued = [
+                d for job, q in self._queues.items() for i, d in enumerate(q) if i or job not in self._busy
+            ]
+            left = queued + [d for _, d in self._held.values()]
             self._queues.clear()
             self._held.clear()
             self._cv.notify_all()
@@ -296,3 +318,4 @@ class Dispatcher:
             self._pool.shutdown(wait=False, cancel_futures=True)
         with self._cv:  # a closed dispatcher may be started again (MockServer.start after stop)
             self._thread, self._pool, self._stopping = None, None, False
+            self._busy.clear()

@@ -136,3 +136,14 @@ def test_admin_sees_every_account(mock: MockServer) -> None:
     Client(mock, "alice", "k").create()
     Client(mock, "bob", "k").create()
     assert len(mock.jobs()) == 2
+
+
+@pytest.mark.parametrize("mock_options", [{"timing": "instant"}])
+def test_integral_floats_in_integer_fields_are_stored_as_integers(client: Client) -> None:
+    config = {"max_output_tokens": 5.0, "top_k": 2.0, "seed": 3.0}
+    job = client.create(valid_body(config=config))
+    assert job["config"] == {"max_output_tokens": 5, "top_k": 2, "seed": 3}
+    assert all(isinstance(v, int) for v in job["config"].values())
+    done = client.job(job["id"])
+    assert done["status"] == "done" and len(done["response_text"].split()) <= 5
+    assert client.get().status_code == 200

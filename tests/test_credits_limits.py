@@ -182,3 +182,13 @@ def test_limit_settings_from_cli_env_and_toml(tmp_path: Path) -> None:
     config = tmp_path / "mock.toml"
     config.write_text("[credits]\nteam = 10\nci = 0.5\n")
     assert load({"config": str(config)}, {}).credits == ("team=10", "ci=0.5")
+
+
+@pytest.mark.parametrize("mock_options", [{"timing": "instant", "credits": ("ci=0.000001",)}])
+def test_credits_are_deducted_even_when_no_job_is_ever_read(mock: MockServer) -> None:
+    client = Client(mock, "ci", "k")
+    assert client.post(json=valid_body()).status_code == 201
+    response = client.post(json=valid_body())
+    assert response.status_code == 402  # the first job finished unread and spent the balance
+    balance = requests.get(f"{mock.url}/__admin/accounts/ci", timeout=TIMEOUT).json()["credits"]
+    assert balance < 0

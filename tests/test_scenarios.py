@@ -245,6 +245,18 @@ def test_example_failures_file_in_action(tmp_path: Path) -> None:
         ),
         ("scenarios:\n  - name: e\n  - name: e\n", "two rules are named 'e'"),
         ("rules: []\n", "'scenarios' list"),
+        (
+            "scenarios:\n  - name: f\n    http: {headers: {Connection: close}}\n",
+            "rule 0 (f): field http/headers/Connection",
+        ),
+        (
+            'scenarios:\n  - name: g\n    http: {headers: {X-A: "a\\nb"}}\n',
+            "rule 0 (g): field http/headers/X-A",
+        ),
+        (
+            "scenarios:\n  - name: h\n    http: {headers: {Content-Length: '5000'}}\n",
+            "field http/headers/Content-Length",
+        ),
         ("scenarios: [\n", "not valid YAML"),
     ],
 )
@@ -311,3 +323,15 @@ def test_the_readme_scenario_example_is_a_valid_file(tmp_path: Path) -> None:
     path.write_text(block.group(1))
     rules = ScenarioBook().replace(load_file(path), str(path))
     assert [r.id for r in rules] == ["safety-block", "rate-limited"]
+
+
+def test_unnamed_rule_ids_are_stable_across_resets(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "scenarios:\n  - latency: {min: 0, max: 0.01}\n    match: {operation: read}\n  - outcome: {status: failed}\n"
+    )
+    with MockServer(scenarios=str(path)) as mock:
+        url = f"{mock.url}/__admin/scenarios"
+        before = [r["id"] for r in requests.get(url, timeout=TIMEOUT).json()]
+        requests.post(f"{mock.url}/__admin/reset", timeout=TIMEOUT)
+        assert [r["id"] for r in requests.get(url, timeout=TIMEOUT).json()] == before == ["rule-1", "rule-2"]

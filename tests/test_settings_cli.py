@@ -166,3 +166,13 @@ def test_health_answers_once_the_url_is_printed() -> None:
     finally:
         proc.terminate()
         proc.communicate(timeout=10)
+
+
+def test_cli_spellings_work_in_env_and_toml(tmp_path: Path) -> None:
+    env = {"CREATIFY_MOCK_WEBHOOK_REORDER": "0.5", "CREATIFY_MOCK_QUIET": "1"}
+    s = load({}, env)
+    assert s.webhook_reorder_rate == 0.5 and not s.log_requests
+    config = tmp_path / "m.toml"
+    config.write_text("webhook-reorder = 0.25\nquiet = true\n")
+    s = load({"config": str(config)}, {})
+    assert s.webhook_reorder_rate == 0.25 and not s.log_requests

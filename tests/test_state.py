@@ -140,3 +140,15 @@ def test_the_same_seed_gives_the_same_ids_texts_and_times(options: dict[str, Any
     assert [j["response_text"] for j in other] == [
         j["response_text"] for j in first
     ]  # text follows the request
+
+
+def test_out_of_range_times_are_refused_and_nothing_changes(client: Client, mock: MockServer) -> None:
+    job = client.create(valid_body())
+    url = f"{mock.url}/__admin/state"
+    snapshot = requests.get(url, timeout=TIMEOUT).json()
+    for bad in ("0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"):
+        broken = {**snapshot, "jobs": [{**snapshot["jobs"][0], "created_at": bad}]}
+        response = requests.put(url, json=broken, timeout=TIMEOUT)
+        assert response.status_code == 400 and "created_at" in response.text
+    assert client.job(job["id"]) == job
+    assert requests.get(url, timeout=TIMEOUT).status_code == 200

@@ -190,9 +190,7 @@ def test_redeliver_and_reset_through_the_admin_api(
     assert requests.get(f"{mock.url}/__admin/webhooks", timeout=TIMEOUT).json() == []
 
 
-@pytest.mark.parametrize(
-    "mock_options", [{**FAST, "webhook_allow_hosts": "localhost", "webhook_max_attempts": 1}]
-)
+@pytest.mark.parametrize("mock_options", [{**FAST, "webhook_allow_hosts": "localhost"}])
 def test_hosts_outside_the_allow_list_are_never_called(
     client: Client, mock: MockServer, receiver: Receiver
 ) -> None:
@@ -200,6 +198,7 @@ def test_hosts_outside_the_allow_list_are_never_called(
     mock.advance_clock(1)
     (entry,) = mock.wait_for_webhooks(job["id"], count=1)
     assert entry["state"] == "abandoned" and "allow-hosts" in entry["attempts"][0]["error"]
+    assert len(entry["attempts"]) == 1  # no retry can help: abandoned at once
     assert receiver.calls == []
 
 
@@ -223,3 +222,72 @@ def test_a_job_nobody_polls_still_sends_its_events(receiver: Receiver) -> None:
         Client(mock).create(hooked(receiver))
         calls = receiver.wait_for(2)
     assert [c.json()["status"] for c in calls] == ["running", "done"]
+
+
+def test_reset_while_a_delivery_is_out_then_the_same_seeded_job_again() -> None:
+    options = {
+        "timing": "instant",
+        "seed": 3,
+        "webhook_allow_hosts": "127.0.0.1",
+        "webhook_events": "terminal",
+    }
+    with Receiver(hold=0.5) as slow, MockServer(**options) as mock:
+        client = Client(mock)
+        first = client.create(hooked(slow))
+        client.job(first["id"])
+        slow.wait_in_flight()
+        mock.reset()
+        again = client.create(hooked(slow))
+        assert again["id"] == first["id"]  # seeded: the same id after a reset
+        client.job(again["id"])
+        (entry,) = mock.wait_for_webhooks(again["id"], count=1, timeout=10)
+    assert entry["state"] == "delivered" and [a["attempt"] for a in entry["attempts"]] == [1]
+
+
+def test_a_delivery_acknowledged_during_shutdown_is_logged_delivered() -> None:
+    with Receiver(hold=0.3) as slow:
+        mock = MockServer(
+            timing="instant", webhook_allow_hosts="127.0.0.1", webhook_events="terminal"
+        ).start()
+        client = Client(mock)
+        job = client.create(hooked(slow))
+        client.job(job["id"])
+        slow.wait_in_flight()
+        mock.stop(timeout=5)
+        slow.wait_for(1)
+        (entry,) = mock.wait_for_webhooks(job["id"], count=1, timeout=10)
+    assert entry["state"] == "delivered" and entry["attempts"][0]["status_code"] == 200
+
+
+@pytest.mark.parametrize("mock_options", [{**FAST, "timing": "instant", "webhook_drop_rate": 1.0, "seed": 1}])
+def test_redelivering_a_dropped_event_sends_it(client: Client, mock: MockServer, receiver: Receiver) -> None:
+    job = client.create(hooked(receiver))
+    client.job(job["id"])
+    entries = mock.wait_for_webhooks(job["id"], count=2)
+    assert {e["state"] for e in entries} == {"dropped"}
+    requests.post(f"{mock.url}/__admin/webhooks/{entries[0]['delivery_id']}/redeliver", timeout=TIMEOUT)
+    (call,) = receiver.wait_for(1)
+    assert call.headers["X-Webhook-Id"] == entries[0]["delivery_id"]
+    assert mock.wait_for_webhooks(job["id"], count=2)[0]["state"] == "delivered"
+
+
+@pytest.mark.parametrize(
+    "mock_options",
+    [
+        {
+            **FAST,
+            "timing": "instant",
+            "webhook_queue_size": 1,
+            "webhook_log_size": 3,
+            "webhook_events": "terminal",
+        }
+    ],
+)
+def test_queue_and_log_are_bounded(client: Client, mock: MockServer) -> None:
+    with Receiver(hold=0.5) as slow:
+        ids = [client.create(hooked(slow))["id"] for _ in range(4)]
+        for job_id in ids:
+            client.job(job_id)
+        log = mock.wait_for_webhooks(timeout=10)
+    assert len(log) == 3  # the log keeps three entries
+    assert any(e["error"] == "webhook queue full (--webhook-queue-size)" for e in log)
