@@ -20,6 +20,10 @@ def test_mockserver_example_runs() -> None:
     exec(compile(example("mockserver"), "README.md", "exec"), {})
 
 
+def test_faults_and_limits_example_runs() -> None:
+    exec(compile(example("faults-and-limits"), "README.md", "exec"), {})
+
+
 def test_fixture_example_runs_in_a_users_suite(tmp_path: Path) -> None:
     (tmp_path / "test_readme_fixture.py").write_text(example("fixture"))
     proc = subprocess.run(
