@@ -80,7 +80,10 @@ def webhook_states(port: int) -> Counter[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.soak", description=__doc__)
-    parser.add_argument("--minutes", type=float, default=3.0)
+    parser.add_argument("--minutes", type=float, default=5.0)
+    parser.add_argument(
+        "--max-jobs", type=int, default=20_000, help="the mock's --max-jobs: small, so it fills early"
+    )
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--every", type=float, default=10.0, help="seconds between report lines")
     args = parser.parse_args()
@@ -92,6 +95,7 @@ def main() -> int:
     exe = Path(sys.executable).with_name("creatify-mock")
     argv = [str(exe), "serve", "--quiet", "--port", str(port), "--pending-seconds", "0.05"]
     argv += ["--running-seconds", "0.1", "--webhook-allow-hosts", LOOPBACK, "--webhook-backoff", "0.05"]
+    argv += ["--max-jobs", str(args.max_jobs)]
     server = Server("creatify-mock-soak", argv, port)
     counts: Counter[str] = Counter()
     rss: list[float] = []

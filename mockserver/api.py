@@ -37,7 +37,7 @@ def authenticate() -> None:
     """
     req = request._get_current_object()  # type: ignore[attr-defined]
     environ = req.environ
-    if not environ.get("PATH_INFO", "").startswith("/api/"):
+    if not environ.get("PATH_INFO", "").lstrip("/").startswith("api/"):  # as werkzeug routes ``//api/...``
         return
     exc = req.routing_exception
     if exc is not None and not isinstance(exc, MethodNotAllowed):

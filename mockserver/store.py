@@ -73,13 +73,14 @@ class JobStore:
     ) -> list[dict[str, Any]]:
         """Jobs newest first: one account's (or all), optionally only ``ids``."""
         with self._lock:
-            if account is None:
+            if ids is not None:  # look the few ids up, rather than walking every job of the account
+                found = (self._jobs.get(i) for i in set(ids))
+                picked = [j for j in found if j is not None and (account is None or j.account == account)]
+                order = sorted(picked, key=lambda j: j.seq, reverse=True)
+            elif account is None:
                 order = sorted(self._jobs.values(), key=lambda j: j.seq, reverse=True)
             else:
                 order = [self._jobs[i] for i in reversed(self._by_account.get(account, {}))]
-            if ids is not None:
-                wanted = set(ids)
-                order = [j for j in order if j.id in wanted]
         self._prepare(order, now_us)
         with self._lock:
             out = []

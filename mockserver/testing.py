@@ -20,6 +20,8 @@ from .settings import Settings
 
 DEFAULT_API_ID = "test-api-id"
 DEFAULT_API_KEY = "test-api-key"
+#: Embedded mocks send webhooks only to this machine unless told otherwise: a test double never calls out.
+LOOPBACK_HOSTS = "127.0.0.1,localhost,::1"
 _UNSET: Any = object()  # "not given" for matchers where None is a value to match
 
 
@@ -29,7 +31,7 @@ class MockServer:
     def __init__(
         self, settings: Settings | None = None, *, clock: Clock | None = None, **overrides: Any
     ) -> None:
-        base = settings or Settings(port=0, log_requests=False)
+        base = settings or Settings(port=0, log_requests=False, webhook_allow_hosts=LOOPBACK_HOSTS)
         self.settings = base.with_overrides(overrides) if overrides else base
         pairs = self.settings.api_keys
         self.api_id, self.api_key = next(iter(pairs.items())) if pairs else (DEFAULT_API_ID, DEFAULT_API_KEY)

@@ -44,3 +44,10 @@ def test_the_fixture_is_reset_between_tests(creatify_mock: MockServer) -> None:
     assert creatify_mock.jobs() == []
     requests.post(creatify_mock.url + API, json=valid_body(), headers=creatify_mock.headers, timeout=TIMEOUT)
     assert len(creatify_mock.jobs()) == 1
+
+
+def test_embedded_mocks_only_call_loopback_hosts() -> None:
+    with MockServer() as mock:
+        assert mock.settings.allowed_webhook_hosts == {"127.0.0.1", "localhost", "::1"}
+    with MockServer(webhook_allow_hosts="") as anywhere:
+        assert anywhere.settings.allowed_webhook_hosts == frozenset()

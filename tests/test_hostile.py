@@ -213,3 +213,23 @@ def test_slow_drip_clients_do_not_starve_the_others(live: MockServer) -> None:
         for sock in drips:
             sock.close()
     still_serving(live)
+
+
+@pytest.mark.parametrize("path", ["//api/text_generator/", "///api/text_generator/"])
+def test_extra_leading_slashes_still_need_credentials(live: MockServer, path: str) -> None:
+    """werkzeug routes ``//api/...`` like ``/api/...``: authentication must see it the same way."""
+    raw = b"GET " + path.encode() + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    status, body = json_error(exchange(live, raw))
+    assert status == 401 and body == {"detail": "Authentication credentials were not provided."}
+
+
+def test_extra_leading_slashes_in_path_info_still_need_credentials() -> None:
+    """Behind a server that passes ``//api/...`` through as PATH_INFO, werkzeug still routes it to the API view:
+    it was answered without authentication (a 500, no account) before the check normalised the path the same way."""
+    from mockserver import create_app
+    from mockserver.settings import Settings
+
+    app = create_app(Settings(log_requests=False))
+    for path in ("//api/text_generator/", "///api/text_generator/"):
+        response = app.test_client().get(path, environ_overrides={"PATH_INFO": path})
+        assert response.status_code == 401, (path, response.get_data())
