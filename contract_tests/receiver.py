@@ -7,6 +7,7 @@ without the job's id. Waiting for events always has a timeout.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 import uuid
@@ -34,8 +35,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def do_POST(self) -> None:
-        length = min(int(self.headers.get("Content-Length") or 0), MAX_BODY)
-        raw = self.rfile.read(length) if length else b""
+        raw = self._read_body()
         try:
             body: Any = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
@@ -47,6 +47,21 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(b"{}")
 
+    def _read_body(self) -> bytes:
+        """The body, by Content-Length or in chunks (a target may stream it); at most MAX_BODY bytes kept."""
+        if "chunked" not in self.headers.get("Transfer-Encoding", "").lower():
+            length = min(int(self.headers.get("Content-Length") or 0), MAX_BODY)
+            return self.rfile.read(length) if length else b""
+        parts: list[bytes] = []
+        for _ in range(100_000):  # bounded: a chunk header per round
+            size = int(self.rfile.readline(64).split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                self.rfile.readline(64)  # the empty line after the last chunk
+                break
+            parts.append(self.rfile.read(size))
+            self.rfile.readline(64)
+        return b"".join(parts)[:MAX_BODY]
+
     def log_message(self, format: str, *args: Any) -> None:
         """Silent: a test run's output is for results, not access logs."""
 
@@ -54,6 +69,10 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     sink: WebhookReceiver
+
+
+class _Server6(_Server):
+    address_family = socket.AF_INET6
 
 
 class WebhookReceiver:
@@ -68,7 +87,8 @@ class WebhookReceiver:
         self._thread: threading.Thread | None = None
 
     def start(self) -> WebhookReceiver:
-        self._server = _Server((self.host, 0), _Handler)
+        server_class = _Server6 if ":" in self.host else _Server
+        self._server = server_class((self.host, 0), _Handler)
         self._server.sink = self
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(POLL_INTERVAL,), name="contract-webhooks", daemon=True

@@ -32,6 +32,9 @@ from .strategies import create_requests
 MAX_JOBS_PER_RUN = 4
 
 
+MIN_JOBS = 3  # the machine needs a few creates to exercise reads, lists and waits
+
+
 @dataclass
 class Seen:
     sent: dict[str, Any]
@@ -100,6 +103,9 @@ class JobMachine(RuleBasedStateMachine):
 def test_jobs_state_machine(
     contract_client: ContractClient, contract_wait: Callable[..., PollResult]
 ) -> None:
+    remaining = contract_client.budget.remaining
+    if remaining is not None and remaining < MIN_JOBS:
+        pytest.skip(f"job budget too small for the state machine ({remaining} left, needs {MIN_JOBS})")
     has_list = contract_client.send("GET", "/api/text_generator/", kind="job_list").status not in (404, 405)
 
     class BoundMachine(JobMachine):

@@ -46,6 +46,9 @@ def set_account(api_id: str) -> Response:
     if errors is not None:
         raise ApiError(400, body=errors)
     accounts().set(api_id, body["credits"])
+    svc = current_app.extensions["creatify_mock"]
+    svc.store.rewatch(api_id)  # its jobs already running now count against the balance when they end
+    svc.scheduler.start()
     return json_response(accounts().view(api_id))
 
 

@@ -19,7 +19,7 @@ from . import jsonio
 from .clock import Clock, isoformat
 from .http import is_json_media_type
 
-MASKED = frozenset({"x-api-key", "authorization", "x-admin-token"})
+MASKED = frozenset({"x-api-key", "authorization", "proxy-authorization", "x-admin-token", "cookie"})
 MASK = "***"
 #: Bytes of a body kept in an entry (bounds the journal's memory); a longer body is shown as truncated text.
 BODY_CAP = 65_536

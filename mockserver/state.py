@@ -148,7 +148,7 @@ def import_state(svc: MockService, data: Mapping[str, Any]) -> dict[str, int]:
         try:
             state = (random_state[0], tuple(random_state[1]), random_state[2])
             random.Random().setstate(state)  # a throwaway generator proves the state usable
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             raise StateError("sequence.random_state: not a state exported by this mock") from None
     if "scenarios" in data and data["scenarios"] is not None:
         svc.scenarios.replace(list(data["scenarios"]), "state: scenarios")
@@ -156,6 +156,7 @@ def import_state(svc: MockService, data: Mapping[str, Any]) -> dict[str, int]:
         svc.store.import_jobs(jobs)
     if "balances" in data:
         svc.accounts.replace(data["balances"] or {})
+        svc.store.rewatch()
     seq = (
         max([sequence.get("seq", 0), *(j.seq for j in jobs)]) if "jobs" in data or "seq" in sequence else None
     )

@@ -103,6 +103,11 @@ class JobStore:
     def __len__(self) -> int:
         return len(self._jobs)
 
+    def pending_outcomes(self) -> int:
+        """Outcomes computed and not yet taken (a test keeps this from growing without bound)."""
+        with self._lock:
+            return len(self._outcomes)
+
     # -- moving --------------------------------------------------------------------------------------------
     def advance(
         self, job_id: str, now_us: int, target: JobStatus | None, forced: Outcome | None
@@ -165,7 +170,10 @@ class JobStore:
             if job.id in self._outcomes or job.status.terminal or job.forced is not None:
                 continue
             if always or any(step == "finish" for step, _ in lifecycle.due(job, now_us)):
-                self._outcomes[job.id] = self._finisher(job)
+                outcome = self._finisher(job)
+                with self._lock:  # kept only for a job still stored: an evicted one's would never be taken
+                    if self._jobs.get(job.id) is job and not job.status.terminal:
+                        self._outcomes[job.id] = outcome
 
     def _refresh(self, job: Job, now_us: int) -> None:
         for step, at in lifecycle.due(job, now_us):
@@ -186,6 +194,16 @@ class JobStore:
             view = job.to_api()
             for listener in self.listeners:
                 listener(view, job)
+
+    def rewatch(self, account: str | None = None) -> None:
+        """Schedule the unfinished jobs of ``account`` (or every account) again, under the current ``watch``
+        rule: needed when what matters changes after creation (a balance given to an account later)."""
+        with self._lock:
+            ids = self._by_account.get(account, {}) if account is not None else self._jobs
+            for job_id in ids:
+                job = self._jobs[job_id]
+                if not job.status.terminal and self.watch(job):
+                    self._push(job)
 
     def _evict(self, now_us: int) -> None:
         """Over ``max_jobs``: drop a batch (1% of the bound, at least the excess), oldest terminal jobs first,

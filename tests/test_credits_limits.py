@@ -192,3 +192,12 @@ def test_credits_are_deducted_even_when_no_job_is_ever_read(mock: MockServer) ->
     assert response.status_code == 402  # the first job finished unread and spent the balance
     balance = requests.get(f"{mock.url}/__admin/accounts/ci", timeout=TIMEOUT).json()["credits"]
     assert balance < 0
+
+
+@pytest.mark.parametrize("mock_options", [{"timing": "realtime"}])
+def test_a_balance_set_later_counts_jobs_that_end_unread(mock: MockServer) -> None:
+    client = Client(mock, "late", "k")
+    assert client.post(json=valid_body()).status_code == 201  # unlimited at creation
+    requests.put(f"{mock.url}/__admin/accounts/late", json={"credits": 0.000001}, timeout=TIMEOUT)
+    mock.advance_clock(3)  # the job ends, nobody reads it
+    assert client.post(json=valid_body()).status_code == 402

@@ -157,3 +157,10 @@ def test_the_readme_journal_example_runs() -> None:
     from .test_readme import example
 
     exec(compile(example("journal"), "README.md", "exec"), {})
+
+
+def test_cookies_and_proxy_credentials_are_masked(mock: MockServer) -> None:
+    headers = {**mock.headers, "Cookie": "sessionid=abc", "Proxy-Authorization": "Basic eDp5"}
+    requests.get(mock.url + "/api/text_generator/", headers=headers, timeout=10)
+    (entry,) = mock.requests()
+    assert entry["headers"]["Cookie"] == "***" and entry["headers"]["Proxy-Authorization"] == "***"

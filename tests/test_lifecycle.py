@@ -131,3 +131,13 @@ def test_max_jobs_evicts_the_oldest_terminal_jobs_first(client: Client, mock: Mo
         client.create()
     assert len(mock.jobs()) <= 10  # bounded even when nothing is terminal
     assert len(client.get().json()) == len(mock.jobs())
+
+
+@pytest.mark.parametrize("mock_options", [{"max_jobs": 20}])
+def test_evicted_jobs_leave_no_prepared_outcome_behind(client: Client, mock: MockServer) -> None:
+    for _ in range(5):
+        for _ in range(30):
+            client.create()
+        mock.advance_clock(3)
+        client.get()  # prepares outcomes for the listed jobs, while creates evict old ones
+    assert mock.service.store.pending_outcomes() == 0

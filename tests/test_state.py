@@ -152,3 +152,16 @@ def test_out_of_range_times_are_refused_and_nothing_changes(client: Client, mock
         assert response.status_code == 400 and "created_at" in response.text
     assert client.job(job["id"]) == job
     assert requests.get(url, timeout=TIMEOUT).status_code == 200
+
+
+def test_a_random_state_out_of_range_is_a_400(mock: MockServer) -> None:
+    url = f"{mock.url}/__admin/state"
+    snapshot = requests.get(url, timeout=TIMEOUT).json()
+    for word in (-1, 2**64):
+        state = snapshot["sequence"]["random_state"]
+        bad = {
+            **snapshot,
+            "sequence": {**snapshot["sequence"], "random_state": [state[0], [word, *state[1][1:]], state[2]]},
+        }
+        response = requests.put(url, json=bad, timeout=TIMEOUT)
+        assert response.status_code == 400 and "random_state" in response.text
