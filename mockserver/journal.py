@@ -38,7 +38,7 @@ class Entry:
     method: str
     path: str
     query: str
-    headers: list[tuple[str, str]]
+    headers: list[tuple[str, str]]  # as WSGI names them (HTTP_X_API_ID): renamed only when read
     body: bytes
     status: int | None = None
     duration_ms: float = 0.0
@@ -46,10 +46,11 @@ class Entry:
 
     @property
     def api_id(self) -> str:
-        return next((v for k, v in self.headers if k == "X-Api-Id"), "")
+        return next((v for k, v in self.headers if k == "HTTP_X_API_ID"), "")
 
     def view(self) -> dict[str, Any]:
-        headers = {k: MASK if k.lower() in MASKED else v for k, v in self.headers}
+        named = ((_title(k), v) for k, v in self.headers)
+        headers = {k: MASK if k.lower() in MASKED else v for k, v in named}
         return {
             "id": self.id,
             "time": isoformat(self.at_us),
@@ -151,14 +152,18 @@ def _status_fits(pattern: str, status: int | None) -> bool:
 
 
 def _headers(environ: dict[str, Any]) -> list[tuple[str, str]]:
-    """Request headers with WSGI's names turned back into ``Title-Case``."""
-    out = []
-    for key, value in environ.items():
-        if key.startswith("HTTP_"):
-            out.append((key[5:].replace("_", "-").title(), value))
-        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
-            out.append((key.replace("_", "-").title(), value))
-    return out
+    """Request headers under their WSGI names: renaming waits until someone reads the journal (hot path)."""
+    return [
+        (key, value)
+        for key, value in environ.items()
+        if key[:5] == "HTTP_" or (key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value)
+    ]
+
+
+def _title(wsgi_name: str) -> str:
+    """``HTTP_X_API_ID`` -> ``X-Api-Id``; ``CONTENT_TYPE`` -> ``Content-Type``."""
+    name = wsgi_name[5:] if wsgi_name.startswith("HTTP_") else wsgi_name
+    return name.replace("_", "-").title()
 
 
 class JournalMiddleware:
