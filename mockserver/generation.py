@@ -83,6 +83,19 @@ class Generator:
             text = self.text(seed, max_words, stops)
         return Outcome(JobStatus.DONE, response_text=text, credits_used=self.credits(request, text))
 
+    def done(
+        self, request: Mapping[str, Any], text: str | None = None, credits: float | None = None
+    ) -> Outcome:
+        """A ``done`` outcome decided from outside (admin move, scenario rule): the given text, else the
+        generated one (plain text when generation would fail), and credits for that text unless given."""
+        if text is None:
+            text = self.outcome(request).response_text or self.text(0, None, [])
+        return Outcome(
+            JobStatus.DONE,
+            response_text=text,
+            credits_used=self.credits(request, text) if credits is None else credits,
+        )
+
     def credits(self, request: Mapping[str, Any], text: str) -> float:
         """Credits for a done job: see ``credits_for``; the prompt is the system instruction plus every message."""
         messages = request.get("messages") or []

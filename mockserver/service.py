@@ -114,12 +114,8 @@ class MockService:
         if spec["status"] == "failed":
             reason = spec.get("failed_reason") or f"Failed by scenario rule {rule.id!r}."
             return Outcome(JobStatus.FAILED, failed_reason=render(reason, request, account))
-        if "response_text" in spec:
-            text = render(spec["response_text"], request, account)
-        else:
-            text = self.generator.outcome(request).response_text or self.generator.text(0, None, [])
-        credits = spec.get("credits_used", self.generator.credits(request, text))
-        return Outcome(JobStatus.DONE, response_text=text, credits_used=credits)
+        text = render(spec["response_text"], request, account) if "response_text" in spec else None
+        return self.generator.done(request, text, spec.get("credits_used"))
 
     def get(self, account: str | None, job_id: str) -> dict[str, Any] | None:
         return self.store.get(job_id, self.clock.now_us(), account)
@@ -140,13 +136,7 @@ class MockService:
         if status is JobStatus.FAILED:
             forced = Outcome(JobStatus.FAILED, failed_reason=failed_reason or ADMIN_FAILED_REASON)
         elif status is JobStatus.DONE:
-            request = self.store.request_of(job_id)
-            natural = self.generator.outcome(request)
-            text = response_text if response_text is not None else natural.response_text
-            if text is None:  # the natural outcome was a failure: asked for done, so give plain text
-                text = self.generator.text(0, None, [])
-            credits = natural.credits_used or self.generator.credits(request, text)
-            forced = Outcome(JobStatus.DONE, response_text=text, credits_used=credits)
+            forced = self.generator.done(self.store.request_of(job_id), response_text)
         return self.store.advance(job_id, self.clock.now_us(), status, forced)
 
     def advance_clock(self, seconds: float) -> int:
