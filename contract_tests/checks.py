@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ParamSpec, TypeVar
 
-from . import schemas
+from mockserver.contract import schemas
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -15,7 +15,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from . import schemas
+from mockserver.contract import schemas
+
 from .strategies import create_requests
 
 Body = dict[str, Any]

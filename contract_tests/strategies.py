@@ -14,7 +14,7 @@ from typing import Any
 from faker import Faker
 from hypothesis import strategies as st
 
-from . import schemas
+from mockserver.contract import schemas
 
 #: The model names of Creatify's guide (API_NOTES.md); any string is accepted, these are the realistic ones.
 DOCUMENTED_MODELS = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from contract_tests import schemas
+from mockserver.contract import schemas
 
 COMPONENT = "#/components/schemas/"
 MAX_IDS = 100

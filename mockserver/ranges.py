@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from contract_tests import schemas
+from mockserver.contract import schemas
 
 
 def _out_of_range(config: Mapping[str, Any]) -> Iterator[tuple[str, float, dict[str, float]]]:

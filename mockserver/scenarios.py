@@ -20,7 +20,7 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
-from contract_tests import schemas
+from mockserver.contract import schemas
 
 _TEMPLATE = re.compile(r"\{(\w+)\}")
 _REGEX_FIELDS = ("message", "last_user_message", "system_instruction")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
-from contract_tests import schemas
+from mockserver.contract import schemas
 
 from .fastvalid import compile_schema
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import requests
 
-from contract_tests import schemas
 from mockserver.clock import FrozenClock
+from mockserver.contract import schemas
 from mockserver.testing import MockServer
 
 API = "/api/text_generator/"

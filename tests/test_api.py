@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from contract_tests import schemas
+from mockserver.contract import schemas
 from mockserver.testing import MockServer
 
 from .conftest import API, Client, valid_body

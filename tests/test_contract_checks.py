@@ -15,7 +15,7 @@ import pytest
 
 from contract_tests import checks, checks_job, checks_list
 from contract_tests.checks import ContractViolation, Exchange
-from contract_tests.schemas import data_dir
+from mockserver.contract.schemas import data_dir
 
 JOB: dict[str, Any] = json.loads((data_dir("fixtures") / "responses" / "job_done.json").read_text())
 SENT: dict[str, Any] = {"model_name": JOB["model_name"], "messages": JOB["messages"]}

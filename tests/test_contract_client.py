@@ -15,7 +15,7 @@ import requests
 from contract_tests.checks import ContractViolation
 from contract_tests.client import Budget, ContractClient
 from contract_tests.receiver import WebhookReceiver
-from contract_tests.schemas import data_dir
+from mockserver.contract.schemas import data_dir
 
 PENDING: dict[str, Any] = json.loads((data_dir("fixtures") / "responses" / "job_pending.json").read_text())
 

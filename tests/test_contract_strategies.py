@@ -6,10 +6,10 @@ from typing import Any
 
 from hypothesis import given, settings
 
-from contract_tests import schemas
 from contract_tests.checks_job import STATUSES
 from contract_tests.invalid import InvalidCase, invalid_requests, mutations
 from contract_tests.strategies import DOCUMENTED_MODELS, create_requests, unicode_text
+from mockserver.contract import schemas
 
 
 def test_status_enum_matches_the_schema() -> None:

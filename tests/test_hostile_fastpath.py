@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contract_tests import schemas
+from mockserver.contract import schemas
 from mockserver.fastvalid import compile_schema
 from mockserver.validation import RequestValidator
 

@@ -29,8 +29,8 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_holds_schemas_fixtures_and_entry_points(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     for schema in (ROOT / "schemas").glob("*.json"):
-        assert f"contract_tests/_data/schemas/{schema.name}" in names
-    assert "contract_tests/_data/fixtures/requests/minimal.json" in names
+        assert f"mockserver/contract/_data/schemas/{schema.name}" in names
+    assert "mockserver/contract/_data/fixtures/requests/minimal.json" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert (
@@ -40,7 +40,7 @@ def test_wheel_holds_schemas_fixtures_and_entry_points(wheel: Path) -> None:
 
 def test_installed_loader_reads_the_packaged_schemas(wheel: Path, tmp_path: Path) -> None:
     zipfile.ZipFile(wheel).extractall(tmp_path)
-    code = "from contract_tests import schemas; print(schemas.data_dir('schemas')); print(len(schemas.all_schemas()))"
+    code = "from mockserver.contract import schemas; print(schemas.data_dir('schemas')); print(len(schemas.all_schemas()))"
     proc = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
@@ -50,5 +50,5 @@ def test_installed_loader_reads_the_packaged_schemas(wheel: Path, tmp_path: Path
         env={**os.environ, "PYTHONPATH": str(tmp_path)},
     )
     where, count = proc.stdout.split()
-    assert Path(where) == tmp_path / "contract_tests" / "_data" / "schemas"
+    assert Path(where) == tmp_path / "mockserver" / "contract" / "_data" / "schemas"
     assert int(count) == len(list((ROOT / "schemas").glob("*.schema.json")))

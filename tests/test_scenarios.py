@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import requests
 
-from contract_tests import schemas
+from mockserver.contract import schemas
 from mockserver.scenarios import ScenarioBook, ScenarioError, load_file
 from mockserver.testing import MockServer
 

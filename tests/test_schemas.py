@@ -9,7 +9,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate as validate_openapi
 
-from contract_tests import schemas
+from mockserver.contract import schemas
 from mockserver.models import JobStatus
 from mockserver.openapi import build
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from contract_tests import schemas
+from mockserver.contract import schemas
 from mockserver.validation import RequestValidator, _message, is_http_url
 
 from .conftest import valid_body

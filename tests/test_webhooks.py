@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import requests
 
-from contract_tests import schemas
+from mockserver.contract import schemas
 from mockserver.testing import MockServer
 
 from .conftest import API, TIMEOUT, Client, valid_body

@@ -1,7 +1,7 @@
 """THE loader of ``schemas/``: one registry of the JSON Schema files, used by the mock and the tests alike.
 
 In a source checkout the files are read from the repository's ``schemas/``; in an installed wheel from the copy
-packaged at ``contract_tests/_data/schemas``.
+packaged at ``mockserver/contract/_data/schemas``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from referencing.jsonschema import DRAFT202012
 BASE_URI = "https://creatify-mock.invalid/schemas/"
 
 _PACKAGED = Path(__file__).resolve().parent / "_data"
-_CHECKOUT = Path(__file__).resolve().parent.parent
+_CHECKOUT = Path(__file__).resolve().parents[2]
 
 
 def data_dir(name: str) -> Path:
