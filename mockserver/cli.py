@@ -9,7 +9,12 @@ import sys
 from collections.abc import Sequence
 from types import FrameType
 
-from .settings import TIMINGS, Settings, SettingsError, load
+from mockserver.config.settings import TIMINGS, Settings, load
+from mockserver.config.values import SettingsError
+from mockserver.core.scenarios import ScenarioError
+from mockserver.web.app import create_app
+from mockserver.web.context import service
+from mockserver.web.serving import Server
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -117,10 +122,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"creatify-mock: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from . import create_app
-    from .scenarios import ScenarioError
-    from .serving import Server
-
     try:
         app = create_app(settings)
     except ScenarioError as exc:
@@ -134,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    service = app.extensions["creatify_mock"]
+    svc = service(app)
 
     def stop(signum: int, frame: FrameType | None) -> None:
         logging.getLogger("creatify_mock").info("signal %s: shutting down", signal.Signals(signum).name)
@@ -142,11 +143,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    service.start()
+    svc.start()
     print(f"creatify-mock serving on {server.url} (timing: {settings.timing})", flush=True)
     try:
         server.serve_forever()
     finally:
-        service.close()
+        svc.close()
     print("creatify-mock stopped", flush=True)
     return 0

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:  # the server is imported only when a test asks for it, so loading the plugin stays cheap
-    from .testing import MockServer
+    from mockserver.testing import MockServer
 
 
 @pytest.fixture(scope="session")
@@ -23,7 +23,7 @@ def creatify_mock_options() -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def creatify_mock_server(creatify_mock_options: dict[str, Any]) -> Iterator[MockServer]:
-    from .testing import MockServer
+    from mockserver.testing import MockServer
 
     with MockServer(**creatify_mock_options) as server:
         yield server

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import requests
 
-from mockserver.clock import FrozenClock
 from mockserver.contract import schemas
+from mockserver.core.clock import FrozenClock
 from mockserver.testing import MockServer
 
 API = "/api/text_generator/"

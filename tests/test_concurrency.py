@@ -50,7 +50,7 @@ def test_mixed_load_while_the_clock_moves_and_scenarios_reset() -> None:
     scenario rules: no 5xx, no job lost or duplicated, every webhook event delivered exactly once."""
     import threading
 
-    from mockserver.clock import FrozenClock
+    from mockserver.core.clock import FrozenClock
 
     from .receiver import Receiver
 

@@ -9,9 +9,11 @@ import pytest
 import requests
 
 from mockserver.cli import settings_from_args
-from mockserver.limits import RateLimiter, parse_rate, throttled
-from mockserver.settings import SettingsError, load
+from mockserver.config import SettingsError, load
+from mockserver.config.values import parse_rate
+from mockserver.core.ratelimit import RateLimiter
 from mockserver.testing import DEFAULT_API_ID, MockServer
+from mockserver.web.pipeline import throttled
 
 from .conftest import API, TIMEOUT, Client, valid_body
 

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from mockserver.generation import CREDIT_RATES, Generator, credits_for
-from mockserver.models import JobStatus
+from mockserver.core.models import JobStatus
+from mockserver.generation.text import CREDIT_RATES, Generator, credits_for
 
 from .conftest import Client, valid_body
 

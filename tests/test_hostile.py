@@ -227,7 +227,7 @@ def test_extra_leading_slashes_in_path_info_still_need_credentials() -> None:
     """Behind a server that passes ``//api/...`` through as PATH_INFO, werkzeug still routes it to the API view:
     it was answered without authentication (a 500, no account) before the check normalised the path the same way."""
     from mockserver import create_app
-    from mockserver.settings import Settings
+    from mockserver.config.settings import Settings
 
     app = create_app(Settings(log_requests=False))
     for path in ("//api/text_generator/", "///api/text_generator/"):

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mockserver.contract import schemas
-from mockserver.fastvalid import compile_schema
-from mockserver.validation import RequestValidator
+from mockserver.validation.drf import RequestValidator
+from mockserver.validation.fast import compile_schema
 
 from .conftest import valid_body
 

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 import requests
 
-from mockserver.clock import FrozenClock, isoformat
-from mockserver.journal import BODY_CAP, Journal
+from mockserver.core.clock import FrozenClock, isoformat
+from mockserver.core.journal import BODY_CAP, Journal
 from mockserver.testing import MockServer
 
 from .conftest import API, TIMEOUT, Client, valid_body

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from mockserver.jsongen import DEFAULT_SCHEMA, SchemaGenerationError, generate_json_text
+from mockserver.generation.jsongen.generate import DEFAULT_SCHEMA, SchemaGenerationError, generate_json_text
 
 WORDS = (
     "apple",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mockserver.clock import FrozenClock
+from mockserver.core.clock import FrozenClock
 from mockserver.testing import MockServer
 
 from .conftest import Client

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from mockserver.contract import schemas
-from mockserver.scenarios import ScenarioBook, ScenarioError, load_file
+from mockserver.core.scenarios import ScenarioBook, ScenarioError, load_file
 from mockserver.testing import MockServer
 
 from .conftest import API, TIMEOUT, Client, valid_body
@@ -186,7 +186,7 @@ def test_latency_fixed_and_seeded_range(client: Client, mock: MockServer) -> Non
 
 
 def _info() -> Any:
-    from mockserver.scenarios import RequestInfo
+    from mockserver.core.scenarios import RequestInfo
 
     return RequestInfo("read", "a", {}, None)
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from mockserver.clock import FrozenClock
-from mockserver.models import Job
+from mockserver.core.clock import FrozenClock
+from mockserver.core.models import Job
 from mockserver.testing import MockServer
 
 from .conftest import Client, valid_body

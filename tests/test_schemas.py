@@ -10,8 +10,8 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate as validate_openapi
 
 from mockserver.contract import schemas
-from mockserver.models import JobStatus
-from mockserver.openapi import build
+from mockserver.contract.openapi import build
+from mockserver.core.models import JobStatus
 
 from .conftest import Client
 

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from mockserver.cli import settings_from_args
-from mockserver.settings import Settings, SettingsError, load
+from mockserver.config import Settings, SettingsError, load
 
 from .conftest import TIMEOUT, valid_body
 

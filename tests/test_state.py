@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import requests
 
-from mockserver.clock import FrozenClock
+from mockserver.core.clock import FrozenClock
 from mockserver.testing import MockServer
 
 from .conftest import TIMEOUT, Client, valid_body

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from mockserver.contract import schemas
-from mockserver.validation import RequestValidator, _message, is_http_url
+from mockserver.validation.drf import RequestValidator, _message, is_http_url
 
 from .conftest import valid_body
 

@@ -96,7 +96,7 @@ def test_faults_are_settable_per_run_through_the_admin_api() -> None:
     "bad", [{"webhook_drop_rate": 1.5}, {"webhook_delay": "x"}, {"webhook_events": "some"}]
 )
 def test_bad_fault_settings_are_refused(bad: dict[str, Any]) -> None:
-    from mockserver.settings import Settings, SettingsError
+    from mockserver.config import Settings, SettingsError
 
     with pytest.raises(SettingsError):
         Settings().with_overrides(bad)

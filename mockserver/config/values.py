@@ -1,0 +1,72 @@
+"""Parsers of setting values that are more than a type: rates, balances, delays, JSON bodies.
+
+Standard library only, so a bad value stops startup (or an admin change) with a message that names the setting,
+and the core and web layers take the parsed form without re-parsing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+#: Period names DRF's throttle rates accept (only the first letter counts there too).
+PERIODS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+class SettingsError(ValueError):
+    """A setting has a value the mock cannot use; the message names the setting and what is accepted."""
+
+
+def parse_rate(spec: str) -> tuple[int, float] | None:
+    """``"5/s"``, ``"100/min"``, ``"1000/h"`` -> (requests, period seconds); ``""`` -> None (no limit)."""
+    spec = spec.strip()
+    if not spec:
+        return None
+    count, sep, period = spec.partition("/")
+    unit = period.strip().lower()[:1]
+    try:
+        number = int(count)
+    except ValueError:
+        number = 0
+    if not sep or unit not in PERIODS or number < 1:
+        raise SettingsError(f"rate_limit must look like N/s, N/m, N/h or N/d with N >= 1, got {spec!r}")
+    return number, PERIODS[unit]
+
+
+def parse_credits(pairs: tuple[str, ...]) -> dict[str, float]:
+    """``("team=10", "ci=0.5")`` -> balances; a bad pair raises SettingsError naming it."""
+    balances: dict[str, float] = {}
+    for pair in pairs:
+        api_id, sep, amount = pair.partition("=")
+        try:
+            value = float(amount)
+        except ValueError:
+            value = math.nan
+        if not sep or not api_id.strip() or not math.isfinite(value):
+            raise SettingsError(f"credits must look like ID=AMOUNT (a finite number), got {pair!r}")
+        balances[api_id.strip()] = value
+    return balances
+
+
+def parse_error_body(text: str) -> object:
+    """The configured insufficient-credits body, parsed (strict JSON: no NaN, as the mock answers it)."""
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except ValueError as exc:
+        raise SettingsError(f"insufficient_credits_body must be JSON, got {text!r}: {exc}") from None
+
+
+def parse_delay(spec: str) -> tuple[float, float]:
+    """``"0.5"`` (fixed) or ``"0.1-2"`` (a seeded uniform range) -> (low, high) seconds."""
+    low, sep, high = str(spec).strip().partition("-")
+    try:
+        bounds = (float(low), float(high) if sep else float(low))
+    except ValueError:
+        raise SettingsError(f"webhook_delay must be SECONDS or LOW-HIGH, got {spec!r}") from None
+    if not 0 <= bounds[0] <= bounds[1]:
+        raise SettingsError(f"webhook_delay must satisfy 0 <= LOW <= HIGH, got {spec!r}")
+    return bounds
+
+
+def _refuse_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")

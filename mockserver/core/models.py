@@ -1,0 +1,103 @@
+"""Job and JobStatus: the data the mock keeps, with no Flask and no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from mockserver.core.clock import isoformat
+
+
+class JobStatus(str, Enum):
+    """The job states; a test keeps these equal to the ``status`` enum in ``schemas/job.schema.json``."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+    @property
+    def terminal(self) -> bool:
+        return self in (JobStatus.DONE, JobStatus.FAILED)
+
+
+#: Moves an operator may ask for (admin advance); terminal jobs never change again.
+ALLOWED_MOVES: dict[JobStatus, frozenset[JobStatus]] = {
+    JobStatus.PENDING: frozenset({JobStatus.RUNNING, JobStatus.DONE, JobStatus.FAILED}),
+    JobStatus.RUNNING: frozenset({JobStatus.DONE, JobStatus.FAILED}),
+    JobStatus.DONE: frozenset(),
+    JobStatus.FAILED: frozenset(),
+}
+
+
+@dataclass
+class Outcome:
+    """How a job ends: done with text and credits, or failed with a reason."""
+
+    status: JobStatus
+    response_text: str | None = None
+    failed_reason: str | None = None
+    credits_used: float = 0
+
+
+@dataclass
+class Schedule:
+    """When a job crosses each transition (microseconds); ``None`` means only the admin API moves it."""
+
+    running_at: int | None
+    finish_at: int | None
+
+
+@dataclass
+class Job:
+    """One text generation job and everything needed to derive its state at any time."""
+
+    id: str
+    account: str
+    seq: int
+    request: dict[str, Any]
+    webhook_url: str | None
+    created_at: int
+    schedule: Schedule
+    status: JobStatus = JobStatus.PENDING
+    updated_at: int = 0
+    response_text: str | None = None
+    failed_reason: str | None = None
+    credits_used: float = 0
+    forced: Outcome | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.updated_at:
+            self.updated_at = self.created_at
+
+    def to_api(self) -> dict[str, Any]:
+        """The job exactly as the API shows it: the keys of ``job.schema.json``, in its order."""
+        req = self.request
+        return {
+            "id": self.id,
+            "model_name": req["model_name"],
+            "messages": req["messages"],
+            "config": req.get("config", {}),
+            "created_at": _iso(self.created_at),
+            "updated_at": _iso(self.updated_at),
+            "system_instruction": req.get("system_instruction", ""),
+            "status": self.status.value,
+            "response_text": self.response_text,
+            "failed_reason": self.failed_reason,
+            "credits_used": self.credits_used,
+        }
+
+
+_last_second: tuple[int, str] = (-1, "")
+
+
+def _iso(us: int) -> str:
+    """``clock.isoformat``, with the date and time of day reused within one second (jobs read and written
+    together share it), because formatting a datetime is a visible part of every job read."""
+    global _last_second
+    second, fraction = divmod(us, 1_000_000)
+    cached = _last_second
+    if cached[0] != second:
+        cached = _last_second = (second, isoformat(second * 1_000_000)[:19])
+    return f"{cached[1]}.{fraction:06d}Z"

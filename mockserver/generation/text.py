@@ -1,0 +1,126 @@
+"""Deterministic outcomes: response_text from a seeded Faker, JSON mode via jsongen, credits by formula.
+
+The same request (or the same ``config.seed``) always gives the same text, run after run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from faker import Faker
+
+from mockserver.contract import ranges
+from mockserver.core.models import JobStatus, Outcome
+from mockserver.generation.jsongen.generate import SchemaGenerationError, generate_json_text
+
+#: Credits per 1,000 tokens (prompt + output), by the first matching model-name fragment. Documented in the
+#: README; Creatify's real rates for text generation are not published.
+CREDIT_RATES: tuple[tuple[str, float], ...] = (
+    ("flash-lite", 0.05),
+    ("flash", 0.1),
+    ("pro", 0.5),
+    ("", 0.2),
+)
+MIN_WORDS, MAX_WORDS = 25, 90
+
+
+def credits_for(model_name: str, prompt_tokens: int, output_tokens: int) -> float:
+    """``rate(model) * (prompt_tokens + output_tokens) / 1000``, at least one token, rounded to 6 places."""
+    rate = next(r for fragment, r in CREDIT_RATES if fragment in model_name)
+    return round(rate * max(1, prompt_tokens + output_tokens) / 1000, 6)
+
+
+def count_tokens(text: str) -> int:
+    """The mock's token: a whitespace-separated word (so ``max_output_tokens`` caps words)."""
+    return len(text.split())
+
+
+def seed_of(request: Mapping[str, Any]) -> int:
+    """``config.seed`` when given, else a stable hash of the whole request."""
+    config = request.get("config") or {}
+    if isinstance(config.get("seed"), int):
+        return int(config["seed"])
+    canonical = json.dumps(request, sort_keys=True, ensure_ascii=False, default=str)
+    return int.from_bytes(hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).digest()[:8], "big")
+
+
+class Generator:
+    """Turns a validated request into an Outcome; thread-safe (one Faker behind a lock)."""
+
+    def __init__(self) -> None:
+        self._faker = Faker("en_US")
+        self._lock = threading.Lock()
+        self._word_list: tuple[str, ...] = tuple(self._faker.get_words_list())
+
+    def words(self, rng: random.Random, n: int) -> list[str]:
+        return [rng.choice(self._word_list) for _ in range(n)]
+
+    def outcome(self, request: Mapping[str, Any]) -> Outcome:
+        config: Mapping[str, Any] = request.get("config") or {}
+        reason = ranges.failed_reason(config)
+        if reason:
+            return Outcome(JobStatus.FAILED, failed_reason=reason)
+        seed = seed_of(request)
+        max_words = config.get("max_output_tokens")
+        stops = [s for s in config.get("stop_sequences") or [] if s]
+        if config.get("response_mime_type") == "application/json":
+            try:
+                text = generate_json_text(
+                    config.get("response_json_schema"),
+                    rng=random.Random(seed),
+                    words=self.words,
+                    max_words=max_words,
+                    avoid=stops,
+                )
+            except SchemaGenerationError as exc:
+                return Outcome(JobStatus.FAILED, failed_reason=f"400 INVALID_ARGUMENT: {exc}")
+        else:
+            text = self.text(seed, max_words, stops)
+        return Outcome(JobStatus.DONE, response_text=text, credits_used=self.credits(request, text))
+
+    def done(
+        self, request: Mapping[str, Any], text: str | None = None, credits: float | None = None
+    ) -> Outcome:
+        """A ``done`` outcome decided from outside (admin move, scenario rule): the given text, else the
+        generated one (plain text when generation would fail), and credits for that text unless given."""
+        if text is None:
+            text = self.outcome(request).response_text or self.text(0, None, [])
+        return Outcome(
+            JobStatus.DONE,
+            response_text=text,
+            credits_used=self.credits(request, text) if credits is None else credits,
+        )
+
+    def credits(self, request: Mapping[str, Any], text: str) -> float:
+        """Credits for a done job: see ``credits_for``; the prompt is the system instruction plus every message."""
+        messages = request.get("messages") or []
+        prompt = " ".join([request.get("system_instruction", "")] + [m.get("content", "") for m in messages])
+        return credits_for(request["model_name"], count_tokens(prompt), count_tokens(text))
+
+    def text(self, seed: int, max_words: int | None, stops: list[str]) -> str:
+        """Faker sentences; cut at the first stop sequence (as Gemini stops there), then to ``max_words``."""
+        rng = random.Random(seed)
+        target = rng.randint(MIN_WORDS, MAX_WORDS)
+        if max_words is not None:
+            target = min(target, max_words)
+        with self._lock:
+            self._faker.seed_instance(seed)
+            parts: list[str] = []
+            count = 0
+            while count < target:
+                sentence = self._faker.sentence(nb_words=rng.randint(6, 14))
+                parts.append(sentence)
+                count += len(sentence.split())
+        text = " ".join(parts)
+        cut = min((i for i in (text.find(s) for s in stops) if i >= 0), default=-1)
+        if cut >= 0:
+            text = text[:cut].rstrip()
+        tokens = text.split()
+        if max_words is not None and len(tokens) > max_words:
+            text = " ".join(tokens[:max_words])
+        return text

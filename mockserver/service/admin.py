@@ -1,0 +1,121 @@
+"""The facade's operations on scenario rules, the request journal and webhook deliveries.
+
+A part of ``MockService`` (a mixin, so there is still one facade to call), kept apart because these are
+bookkeeping around jobs rather than jobs themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from mockserver.config.settings import Settings
+from mockserver.core.journal import Entry, Journal
+from mockserver.core.scenarios import RequestInfo, Rule, ScenarioBook, ScenarioError
+from mockserver.webhooks.dispatcher import Dispatcher
+
+
+class AdminOperations:
+    """Scenario rules, journal and webhook log operations of ``MockService``."""
+
+    settings: Settings
+    scenarios: ScenarioBook
+    journal: Journal
+    webhooks: Dispatcher
+    _startup_scenarios: tuple[list[Any], str]
+
+    # -- scenario rules ------------------------------------------------------------------------------------
+    def load_scenarios(self, specs: Sequence[Any], source: str) -> None:
+        """Rules loaded at startup; ``reset`` comes back to them. ScenarioError names a bad rule."""
+        self.scenarios.replace(specs, source)
+        self._startup_scenarios = (list(specs), source)
+
+    def rules(self) -> list[dict[str, Any]]:
+        """The rules in order, each with its id, remaining ``times`` and how often it applied."""
+        return self.scenarios.views()
+
+    def add_rules(self, specs: Sequence[Any], position: int | None = None) -> list[dict[str, Any]]:
+        """Add rules at the end (or from ``position``), all or none: ScenarioError names the bad one."""
+        added: list[Rule] = []
+        try:
+            for offset, spec in enumerate(specs):
+                added.append(self.scenarios.add(spec, None if position is None else position + offset))
+        except ScenarioError:
+            for rule in added:
+                self.scenarios.remove(rule.id)
+            raise
+        return [rule.view() for rule in added]
+
+    def replace_rules(self, specs: Sequence[Any], source: str) -> list[dict[str, Any]]:
+        self.scenarios.replace(specs, source)
+        return self.scenarios.views()
+
+    def remove_rule(self, rule_id: str) -> bool:
+        return self.scenarios.remove(rule_id)
+
+    def clear_rules(self) -> None:
+        self.scenarios.clear()
+
+    @property
+    def scenarios_active(self) -> bool:
+        """Any rule at all: a cheap check on every API call."""
+        return self.scenarios.active
+
+    def take_rule(self, info: RequestInfo) -> tuple[Rule, float] | None:
+        """The first rule that fits the call (counted against its ``times``) and its seeded latency."""
+        found = self.scenarios.take(info)
+        if found is None:
+            return None
+        rule, rng = found
+        return rule, self.scenarios.latency(rule, rng)
+
+    # -- request journal -----------------------------------------------------------------------------------
+    @property
+    def journal_enabled(self) -> bool:
+        return self.journal.enabled
+
+    def record_request(
+        self, method: str, path: str, query: str, headers: list[tuple[str, str]], body: bytes
+    ) -> Entry:
+        """Journal a call as it arrives; the caller fills in its status and duration."""
+        return self.journal.begin(method, path, query, headers, body)
+
+    def requests(
+        self,
+        path: str | None = None,
+        method: str | None = None,
+        status: str | int | None = None,
+        since_us: int | None = None,
+        api_id: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Journaled calls, newest first (``path`` exact or a prefix ending in ``*``; ``status`` 201 or 4xx)."""
+        return self.journal.entries(path=path, method=method, status=status, since_us=since_us, api_id=api_id)
+
+    def clear_requests(self) -> int:
+        return self.journal.clear()
+
+    # -- webhooks ------------------------------------------------------------------------------------------
+    def deliveries(self, job_id: str | None = None) -> list[dict[str, Any]]:
+        """The delivery log, oldest first, optionally for one job."""
+        return self.webhooks.log.entries(job_id)
+
+    def delivery(self, delivery_id: str) -> dict[str, Any] | None:
+        return self.webhooks.log.get(delivery_id)
+
+    def wait_for_deliveries(
+        self, job_id: str | None, count: int | None, timeout: float
+    ) -> list[dict[str, Any]]:
+        return self.webhooks.log.wait(job_id, count, timeout)
+
+    def redeliver(self, delivery_id: str) -> dict[str, Any] | None:
+        return self.webhooks.redeliver(delivery_id)
+
+    def reset_webhooks(self) -> None:
+        self.webhooks.reset()
+
+    def webhook_faults(self) -> dict[str, Any]:
+        return self.webhooks.faults.faults.as_dict()
+
+    def set_webhook_faults(self, changes: dict[str, Any]) -> dict[str, Any]:
+        """Change the fault knobs for this run (already schema-checked); SettingsError for a bad delay."""
+        return self.webhooks.faults.update(changes).as_dict()

@@ -1,0 +1,276 @@
+"""MockService: the one facade over the mock's core and capabilities.
+
+Every HTTP view, ``MockServer`` method and CLI action calls this class and nothing below it, so two entry points
+can never drift apart (WireMock's ``Admin`` interface is the model). No Flask here: views parse and serialize.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import Any
+
+from mockserver.config.settings import Settings
+from mockserver.config.values import parse_rate
+from mockserver.config.version import mock_version
+from mockserver.contract import ranges
+from mockserver.core import snapshots
+from mockserver.core.accounts import Accounts
+from mockserver.core.clock import Clock, SystemClock, isoformat
+from mockserver.core.journal import Journal
+from mockserver.core.lifecycle import plan
+from mockserver.core.models import Job, JobStatus, Outcome
+from mockserver.core.ratelimit import RateLimiter
+from mockserver.core.scenarios import Rule, ScenarioBook, render
+from mockserver.core.scheduler import Scheduler
+from mockserver.core.store import JobStore
+from mockserver.generation.text import Generator
+from mockserver.service.admin import AdminOperations
+from mockserver.validation.drf import RequestValidator
+from mockserver.webhooks.dispatcher import Dispatcher
+
+ADMIN_FAILED_REASON = "Failed on request through the mock's admin API."
+#: Request bodies checked against a schema of their own: the API's create and the admin API's bodies.
+VALIDATED_BODIES = (
+    "create_request",
+    "admin_advance",
+    "admin_clock_advance",
+    "admin_webhook_faults",
+    "admin_account",
+    "admin_state",
+)
+
+
+class MockService(AdminOperations):
+    """Everything one running mock knows and does; a web app keeps one in ``app.extensions``."""
+
+    def __init__(self, settings: Settings, clock: Clock | None = None, user_agent: str | None = None) -> None:
+        self.settings = settings
+        self.clock: Clock = clock or SystemClock()
+        self.generator = Generator()
+        self.store = JobStore(self._finish, settings.max_jobs)
+        self._rng_lock = threading.Lock()
+        self._seq = 0
+        self._rng = random.Random(settings.seed)
+        self.scheduler = Scheduler(self.store, self.clock)
+        self.webhooks = Dispatcher(settings, self.clock, user_agent or f"creatify-mock/{mock_version()}")
+        self.store.listeners.append(self.webhooks.on_transition)
+        self.journal = Journal(settings.journal_size, self.clock)
+        self.accounts = Accounts(settings)
+        self.store.listeners.append(self.accounts.on_transition)
+        # Balances must drop when a job ends, read or not: watch jobs of accounts that have a balance.
+        self.store.watch = lambda job: (
+            job.webhook_url is not None or self.accounts.get(job.account) is not None
+        )
+        self.limiter = RateLimiter(parse_rate(settings.rate_limit))
+        #: Called by reset(): the journal, balances and rate buckets start afresh too.
+        self.reset_hooks: list[Callable[[], object]] = [
+            self.journal.clear,
+            self.accounts.reset,
+            self.limiter.reset,
+        ]
+        self.scenarios = ScenarioBook(settings.seed)
+        self._startup_scenarios: tuple[list[Any], str] = ([], "startup")
+        self._validators = {name: RequestValidator(name) for name in VALIDATED_BODIES}
+
+    # -- running -------------------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start background work (the scheduler); servers call this, and a watched job starts it too."""
+        self.scheduler.start()
+
+    def close(self) -> None:
+        self.scheduler.stop()
+        self.webhooks.close()
+
+    @property
+    def background_error(self) -> BaseException | None:
+        """The first error a background thread (scheduler, webhook dispatcher) hit, for tests to re-raise."""
+        return self.scheduler.error or self.webhooks.error
+
+    def health(self) -> dict[str, Any]:
+        return {
+            "status": "ok",
+            "version": mock_version(),
+            "timing": self.settings.timing,
+            "jobs": len(self.store),
+            "now": self.now(),
+        }
+
+    def now(self) -> str:
+        """The mock's clock as the API shows times."""
+        return isoformat(self.clock.now_us())
+
+    # -- requests ------------------------------------------------------------------------------------------
+    def body_errors(self, schema: str, body: Any) -> dict[str, Any] | None:
+        """None when ``body`` is valid against ``schema`` (one of VALIDATED_BODIES), else a DRF error body.
+
+        The create body also gets Gemini's ranges when ``--strict-ranges`` is on."""
+        errors = self._validators[schema].errors(body)
+        if errors is None and schema == "create_request" and self.settings.strict_ranges:
+            errors = ranges.drf_errors(body.get("config") or {})
+        return errors
+
+    def clean_create(self, body: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+        """A valid create body as DRF's validated_data, and its webhook URL (kept apart from the request)."""
+        cleaned = self._validators["create_request"].clean(body)
+        return cleaned, cleaned.pop("webhook_url", None)
+
+    def throttle(self, account: str) -> float:
+        """Take one request from the account's rate budget: 0 when allowed, else seconds to wait."""
+        return self.limiter.acquire(account)
+
+    def may_create(self, account: str) -> bool:
+        """False when the account has a balance and it is used up (jobs that ended unread counted first)."""
+        if self.accounts.get(account) is None:
+            return True
+        self.store.tick(self.clock.now_us())
+        return not self.accounts.exhausted(account)
+
+    def insufficient_credits(self) -> tuple[int, Any]:
+        """The status and body that answer a create of an exhausted account."""
+        return self.accounts.error_status, self.accounts.error_body
+
+    # -- jobs ----------------------------------------------------------------------------------------------
+    def create(
+        self, account: str, request: dict[str, Any], webhook_url: str | None, rule: Rule | None = None
+    ) -> dict[str, Any]:
+        """Store a new pending job for ``account``; ``request`` is the cleaned, validated body; a scenario
+        ``rule`` may decide its outcome and timing."""
+        now = self.clock.now_us()
+        timing = self._timing_for(rule)
+        with self._rng_lock:
+            self._seq += 1
+            seq = self._seq
+            job_id = (
+                str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+                if self.settings.seed is not None
+                else str(uuid.uuid4())
+            )
+            schedule = plan(timing, now, self._rng)
+        request.setdefault("config", {})
+        job = Job(job_id, account, seq, request, webhook_url, now, schedule)
+        if rule is not None and "outcome" in rule.spec:
+            job.forced = self._scenario_outcome(rule, request, account)
+        view = self.store.add(job)
+        if self.store.watch(job):
+            self.scheduler.start()
+            self.scheduler.wake()
+        return view
+
+    def get(self, account: str | None, job_id: str) -> dict[str, Any] | None:
+        return self.store.get(job_id, self.clock.now_us(), account)
+
+    def list(self, account: str | None, ids: list[str] | None = None) -> list[dict[str, Any]]:
+        return self.store.snapshot(self.clock.now_us(), account, ids)
+
+    def advance(
+        self,
+        job_id: str,
+        status: JobStatus | None = None,
+        response_text: str | None = None,
+        failed_reason: str | None = None,
+    ) -> dict[str, Any]:
+        """Move a job now (one step, or straight to ``status``); KeyError if unknown, Conflict if terminal."""
+        forced: Outcome | None = None
+        if status is JobStatus.FAILED:
+            forced = Outcome(JobStatus.FAILED, failed_reason=failed_reason or ADMIN_FAILED_REASON)
+        elif status is JobStatus.DONE:
+            forced = self.generator.done(self.store.request_of(job_id), response_text)
+        return self.store.advance(job_id, self.clock.now_us(), status, forced)
+
+    def advance_clock(self, seconds: float) -> str:
+        """Move the clock (every timing mode), apply the transitions it crosses at once; the new time."""
+        self.clock.advance(seconds)
+        self.store.tick(self.clock.now_us())
+        return self.now()
+
+    def reset(self) -> None:
+        """Forget every job and webhook delivery, restore the startup scenarios, restart the seeded sequence."""
+        self.store.reset()
+        self.webhooks.reset()
+        self.scenarios.replace(*self._startup_scenarios)
+        for hook in self.reset_hooks:
+            hook()
+        with self._rng_lock:
+            self._seq = 0
+            self._rng = random.Random(self.settings.seed)
+
+    # -- credits -------------------------------------------------------------------------------------------
+    def credits(self, account: str) -> float | None:
+        """An account's balance after settling jobs that ended unread; None means unlimited."""
+        self.store.tick(self.clock.now_us())
+        return self.accounts.get(account)
+
+    def all_credits(self) -> dict[str, float]:
+        self.store.tick(self.clock.now_us())
+        return self.accounts.all()
+
+    def set_credits(self, account: str, credits: float | None) -> float | None:
+        """Set a balance (None: unlimited); the account's unfinished jobs now count against it when they end."""
+        self.accounts.set(account, credits)
+        self.store.rewatch(account)
+        self.scheduler.start()
+        self.scheduler.wake()
+        return self.accounts.get(account)
+
+    # -- state snapshots -----------------------------------------------------------------------------------
+    def export_state(self) -> dict[str, Any]:
+        """Jobs, balances, scenarios, the seeded sequence and (masked) settings, as ``GET /__admin/state``."""
+        self.list(None)  # bring every job up to now, as a read would, so the snapshot shows current statuses
+        with self._rng_lock:
+            sequence = (self._seq, self._rng.getstate())
+        jobs, balances = self.store.export_jobs(), self.accounts.all()
+        return snapshots.export(
+            jobs, balances, self.scenarios.export(), sequence, self.clock.now_us(), self.settings
+        )
+
+    def import_state(self, data: Mapping[str, Any]) -> dict[str, int]:
+        """Replace the parts present in ``data``; ``settings`` is ignored. Everything is checked before anything
+        changes (StateError, ScenarioError). The clock moves forward to the snapshot's ``now`` when it is behind
+        (never backwards), so jobs read the same as they did when exported."""
+        snap = snapshots.read(data)
+        if snap.scenarios is not None:
+            self.scenarios.replace(snap.scenarios, "state: scenarios")
+        if snap.jobs is not None:
+            self.store.import_jobs(snap.jobs)
+        if snap.balances is not None:
+            self.accounts.replace(snap.balances)
+            self.store.rewatch()
+        with self._rng_lock:
+            if snap.seq is not None:
+                self._seq = snap.seq
+            if snap.random_state is not None:
+                self._rng.setstate(snap.random_state)
+        if snap.now_us is not None and snap.now_us > self.clock.now_us():
+            self.clock.advance((snap.now_us - self.clock.now_us()) / 1_000_000)
+        self.scheduler.start()
+        self.scheduler.wake()
+        return {"jobs": len(snap.jobs or []), "balances": len(snap.balances or {})}
+
+    # -- internals -----------------------------------------------------------------------------------------
+    def _timing_for(self, rule: Rule | None) -> Settings:
+        spec = rule.spec.get("timing") if rule is not None else None
+        if not spec:
+            return self.settings
+        if spec.get("manual"):
+            return replace(self.settings, timing="manual")
+        return replace(
+            self.settings,
+            timing="realtime",
+            pending_seconds=spec.get("pending_seconds", self.settings.pending_seconds),
+            running_seconds=spec.get("running_seconds", self.settings.running_seconds),
+        )
+
+    def _scenario_outcome(self, rule: Rule, request: dict[str, Any], account: str) -> Outcome:
+        spec = rule.spec["outcome"]
+        if spec["status"] == "failed":
+            reason = spec.get("failed_reason") or f"Failed by scenario rule {rule.id!r}."
+            return Outcome(JobStatus.FAILED, failed_reason=render(reason, request, account))
+        text = render(spec["response_text"], request, account) if "response_text" in spec else None
+        return self.generator.done(request, text, spec.get("credits_used"))
+
+    def _finish(self, job: Job) -> Outcome:
+        return self.generator.outcome(job.request)

@@ -1,0 +1,22 @@
+"""Entry points for test suites: ``MockServer`` (a live mock in a thread) and the pytest plugin.
+
+``MockServer`` is loaded on first use, so loading the pytest plugin (``mockserver.pytest_plugin``, in every pytest run of a project that installed
+creatify-mock) imports no web framework until a test asks for the mock.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mockserver.testing.server import DEFAULT_API_ID, DEFAULT_API_KEY, LOOPBACK_HOSTS, MockServer
+
+__all__ = ["DEFAULT_API_ID", "DEFAULT_API_KEY", "LOOPBACK_HOSTS", "MockServer"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from mockserver.testing import server
+
+        return getattr(server, name)
+    raise AttributeError(f"module 'mockserver.testing' has no attribute {name!r}")

@@ -1,0 +1,13 @@
+"""The mock's own admin API under ``/__admin/`` (WireMock-style), one blueprint per concern; every view calls
+the service facade, exactly as ``MockServer``'s methods do."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from mockserver.web.admin import accounts, jobs, journal, scenarios, state, webhooks
+
+
+def register(app: Flask) -> None:
+    for module in (jobs, webhooks, scenarios, accounts, state, journal):
+        app.register_blueprint(module.bp)

@@ -1,0 +1,73 @@
+"""The journal's WSGI middleware: records every ``/api/`` call as it arrives and how it was answered.
+
+It records raw facts only (WSGI header names, body bytes, status, duration) so the hot path stays cheap; the core
+journal masks, decodes and parses when someone reads it.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from mockserver.core.journal import Entry
+
+JOURNALED_PREFIX = "/api/"
+
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+Recorder = Callable[[str, str, str, list[tuple[str, str]], bytes], Entry]
+
+
+def _headers(environ: dict[str, Any]) -> list[tuple[str, str]]:
+    """Request headers under their WSGI names: renaming waits until someone reads the journal (hot path)."""
+    return [
+        (key, value)
+        for key, value in environ.items()
+        if key[:5] == "HTTP_" or (key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value)
+    ]
+
+
+class JournalMiddleware:
+    """Wraps ``app.wsgi_app``: reads the body once (bounded), hands the app a copy, records the answer."""
+
+    def __init__(self, app: WSGIApp, record: Recorder, max_body_bytes: int) -> None:
+        self.app = app
+        self.record = record
+        self.limit = max_body_bytes + 1  # one more than allowed: the app then still sees the body is too big
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith(JOURNALED_PREFIX):
+            return self.app(environ, start_response)
+        started = time.perf_counter()
+        body = self._take_body(environ)
+        entry = self.record(
+            environ.get("REQUEST_METHOD", "GET"),
+            path,
+            environ.get("QUERY_STRING", ""),
+            _headers(environ),
+            body,
+        )
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            entry.status = int(status[:3])
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        try:
+            return self.app(environ, capture)
+        finally:
+            entry.duration_ms = round((time.perf_counter() - started) * 1000, 3)
+
+    def _take_body(self, environ: dict[str, Any]) -> bytes:
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or -1)
+        except ValueError:
+            length = -1
+        if length < 0 and not environ.get("wsgi.input_terminated"):
+            return b""
+        wanted = self.limit if length < 0 else min(length, self.limit)
+        body = environ["wsgi.input"].read(wanted) if wanted > 0 else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        return bytes(body)

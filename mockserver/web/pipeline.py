@@ -1,0 +1,123 @@
+"""The ordered request pipeline of every ``/api/`` call: authentication, then rate limit and credits, then
+scenario faults — the order Django REST Framework applies (authenticate, throttle, then the view).
+
+Each step answers in the API's own error shape or lets the call through; the decisions are the service's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hmac
+import math
+import socket
+import time
+
+from flask import Flask, Response, g, request
+from werkzeug.exceptions import MethodNotAllowed
+from werkzeug.http import HTTP_STATUS_CODES
+
+from mockserver.core.scenarios import RequestInfo
+from mockserver.web.context import service
+from mockserver.web.http import ApiError, json_response, read_json
+
+NO_CREDENTIALS = "Authentication credentials were not provided."
+BAD_CREDENTIALS = "Incorrect authentication credentials."
+CHALLENGE = {"WWW-Authenticate": 'X-API-KEY realm="api"'}
+CREATE_ENDPOINT = "api.create"
+OPERATIONS = {CREATE_ENDPOINT: "create", "api.read": "read", "api.list_jobs": "list"}
+
+
+def authenticate() -> None:
+    """Before every /api/ call that routes (or is a wrong method, as DRF authenticates before 405).
+
+    Runs on every request, so it reads the WSGI environ directly (one proxy lookup, not one per header).
+    """
+    req = request._get_current_object()  # type: ignore[attr-defined]
+    environ = req.environ
+    if not environ.get("PATH_INFO", "").lstrip("/").startswith("api/"):  # as werkzeug routes ``//api/...``
+        return
+    exc = req.routing_exception
+    if exc is not None and not isinstance(exc, MethodNotAllowed):
+        return
+    api_id = environ.get("HTTP_X_API_ID", "")
+    api_key = environ.get("HTTP_X_API_KEY", "")
+    if not api_id or not api_key:
+        raise ApiError(401, NO_CREDENTIALS, headers=CHALLENGE)
+    accepted = _accepted(service().settings.api_key)
+    if accepted and not hmac.compare_digest(accepted.get(api_id, "").encode(), api_key.encode()):
+        raise ApiError(401, BAD_CREDENTIALS, headers=CHALLENGE)
+    g.account = api_id
+
+
+@functools.lru_cache(maxsize=8)
+def _accepted(pairs: tuple[str, ...]) -> dict[str, str]:
+    """``Settings.api_keys`` parsed once per distinct setting, not on every request."""
+    return dict(pair.split(":", 1) for pair in pairs)
+
+
+def throttled(wait: float) -> ApiError:
+    """DRF's Throttled: ``Retry-After`` in whole seconds (at least 1) and the same number in the message."""
+    seconds = max(1, math.ceil(wait))
+    unit = "second" if seconds == 1 else "seconds"
+    detail = f"Request was throttled. Expected available in {seconds} {unit}."
+    return ApiError(429, detail, headers={"Retry-After": str(seconds)})
+
+
+def limit() -> None:
+    """After authentication: the rate limit on every authenticated call, then the balance on a create."""
+    account = g.get("account")
+    if account is None:
+        return
+    svc = service()
+    wait = svc.throttle(account)
+    if wait > 0:
+        raise throttled(wait)
+    if request.endpoint == CREATE_ENDPOINT and request.method == "POST" and not svc.may_create(account):
+        status, body = svc.insufficient_credits()
+        raise ApiError(status, body=body)
+
+
+def apply_scenarios() -> Response | None:
+    """Runs after authentication (so faults reach only authenticated calls, as on the real API)."""
+    svc = service()
+    operation = OPERATIONS.get(request.endpoint or "")
+    if operation is None or request.routing_exception is not None or not svc.scenarios_active:
+        return None
+    body = None
+    if operation == "create":
+        with contextlib.suppress(ApiError):  # a bad body still matches body-free rules; the view reports it
+            body = read_json(request, svc.settings.max_body_bytes)
+    found = svc.take_rule(RequestInfo(operation, g.account, request.headers, body))
+    if found is None:
+        return None
+    rule, delay = found
+    if delay > 0:
+        time.sleep(delay)
+    http = rule.spec.get("http")
+    if http is None:
+        g.scenario_rule = rule
+        return None
+    if http.get("disconnect"):
+        return _disconnect()
+    status = http.get("status", 500)
+    body_out = http["body"] if "body" in http else {"detail": HTTP_STATUS_CODES.get(status, "Error")}
+    return json_response(body_out, status, http.get("headers"))
+
+
+def _disconnect() -> Response:
+    """Close the client's connection with no answer (waitress exposes its channel through this callable)."""
+    probe = request.environ.get("waitress.client_disconnected")
+    sock = getattr(getattr(probe, "__self__", None), "socket", None)
+    if sock is None:  # not under waitress: the closest honest answer
+        raise ApiError(503, "The scenario asked for a dropped connection, which this server cannot do.")
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+    return Response(status=500)
+
+
+def register(app: Flask) -> None:
+    """The steps, in order, ahead of every view."""
+    app.before_request(authenticate)
+    app.before_request(limit)
+    app.before_request(apply_scenarios)
