@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 ARGS   ?=
 
-.PHONY: serve test contract lint typecheck install install-test clean bench fuzz soak
+.PHONY: serve test test-fast contract lint typecheck install install-test clean bench fuzz soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,9 +26,11 @@ install-test: $(VENV)/.installed-test
 serve: $(VENV)/.installed
 	$(BIN)/creatify-mock serve --host $(HOST) --port $(PORT) $(ARGS)
 
+# Style, then the architecture: the import contracts in pyproject.toml (layers, no web framework below web).
 lint: install-test
 	$(BIN)/ruff check mockserver contract_tests tests bench
 	$(BIN)/ruff format --check mockserver contract_tests tests bench
+	$(BIN)/lint-imports
 
 typecheck: install-test
 	$(BIN)/mypy
@@ -36,6 +38,10 @@ typecheck: install-test
 test: lint typecheck
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory contract
+
+# The fast layer while working: core, service, generation and validation in-process, plus quick HTTP tests.
+test-fast: install-test
+	$(BIN)/python -m pytest -q -m "not slow" $(PYTEST_ARGS)
 
 # The shipped contract suite; with no CONTRACT_BASE_URL it starts the embedded mock. CONTRACT_ARGS adds options.
 contract: install-test

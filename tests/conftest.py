@@ -59,12 +59,12 @@ class Client:
     def create(self, body: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
         response = self.post(json=body if body is not None else valid_body(**fields))
         assert response.status_code == 201, response.text
-        return response.json()  # type: ignore[no-any-return]
+        return response.json()
 
     def job(self, job_id: str) -> dict[str, Any]:
         response = self.get(f"{API}{job_id}/")
         assert response.status_code == 200, response.text
-        return response.json()  # type: ignore[no-any-return]
+        return response.json()
 
 
 def valid_body(**fields: Any) -> dict[str, Any]:

@@ -11,6 +11,8 @@ from mockserver.testing import MockServer
 
 from .conftest import API, TIMEOUT, valid_body
 
+pytestmark = pytest.mark.slow  # real servers, subprocesses or seconds of load: `make test` runs it
+
 THREADS, CYCLES = 8, 200
 
 

@@ -17,6 +17,8 @@ import requests
 
 from mockserver.testing import MockServer
 
+pytestmark = pytest.mark.slow  # real servers, subprocesses or seconds of load: `make test` runs it
+
 pytest_plugins = ["pytester"]
 
 ACCOUNTS = ("proxy-id:proxy-key", "proxy-id-2:proxy-key-2")

@@ -10,6 +10,8 @@ import requests
 
 from contract_tests.receiver import WebhookReceiver
 
+pytestmark = pytest.mark.slow  # real servers, subprocesses or seconds of load: `make test` runs it
+
 
 def test_a_chunked_body_is_read_whole() -> None:
     with WebhookReceiver() as receiver:

@@ -13,6 +13,8 @@ from mockserver.testing import MockServer
 
 from .conftest import Client, valid_body
 
+pytestmark = pytest.mark.slow  # real servers, subprocesses or seconds of load: `make test` runs it
+
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
     lambda children: (

@@ -16,6 +16,8 @@ from mockserver.testing import MockServer
 
 from .conftest import API, Client, valid_body
 
+pytestmark = pytest.mark.slow  # real servers, subprocesses or seconds of load: `make test` runs it
+
 LIMIT = 16384
 WAIT = 10.0  # seconds any single hostile exchange may take
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # real servers, subprocesses or seconds of load: `make test` runs it
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # real servers, subprocesses or seconds of load: `make test` runs it
+
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
@@ -41,7 +45,7 @@ def test_readme_lists_every_cli_option() -> None:
     from mockserver.cli import build_parser
 
     text = README.read_text()
-    serve = build_parser()._subparsers._group_actions[0].choices["serve"]  # type: ignore[union-attr]
+    serve = build_parser()._subparsers._group_actions[0].choices["serve"]  # type: ignore[union-attr,index]
     for action in serve._actions:
         for flag in action.option_strings:
             if flag.startswith("--") and flag != "--help":

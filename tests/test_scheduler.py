@@ -51,7 +51,8 @@ def test_real_clock_scheduler_moves_a_job_nobody_polls() -> None:
         assert recorder.done.wait(10), "the scheduler never finished the job"
         assert [s for _, s, _ in recorder.events] == ["running", "done"]
         assert mock.service.scheduler.error is None
-        assert mock.job(job["id"])["updated_at"] == recorder.events[-1][2]
+        found = mock.job(job["id"])
+        assert found is not None and found["updated_at"] == recorder.events[-1][2]
 
 
 @pytest.mark.parametrize("mock_options", [{"timing": "manual"}])

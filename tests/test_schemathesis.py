@@ -16,6 +16,8 @@ import pytest
 
 from mockserver.testing import MockServer
 
+pytestmark = pytest.mark.slow  # real servers, subprocesses or seconds of load: `make test` runs it
+
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 #: ``make fuzz`` only: a time budget makes Schemathesis repeat fuzzing and stateful runs until it is spent.
 MAX_TIME = int(os.environ.get("FUZZ_MAX_TIME", "0"))

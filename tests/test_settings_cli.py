@@ -16,6 +16,8 @@ from mockserver.config import Settings, SettingsError, load
 
 from .conftest import TIMEOUT, valid_body
 
+pytestmark = pytest.mark.slow  # real servers, subprocesses or seconds of load: `make test` runs it
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -12,7 +12,14 @@ from mockserver.testing import MockServer
 from .conftest import TIMEOUT, Client, valid_body
 from .receiver import Receiver
 
-BASE = {"timing": "instant", "seed": 11, "webhook_backoff": 0.05, "webhook_allow_hosts": "127.0.0.1"}
+pytestmark = pytest.mark.slow  # real servers, subprocesses or seconds of load: `make test` runs it
+
+BASE: dict[str, Any] = {
+    "timing": "instant",
+    "seed": 11,
+    "webhook_backoff": 0.05,
+    "webhook_allow_hosts": "127.0.0.1",
+}
 JOBS = 60
 
 

@@ -176,7 +176,9 @@ class RequestValidator:
     def clean(self, body: dict[str, Any]) -> dict[str, Any]:
         """A new dict of the schema's declared keys only, with absent ``default``s filled, as DRF's
         validated_data; untouched values (e.g. a DictField's content) are shared with ``body``, never changed."""
-        return _clean(body, self._shape, 0)
+        cleaned = _clean(body, self._shape, 0)
+        assert isinstance(cleaned, dict)  # a valid body is an object, and cleaning keeps its type
+        return cleaned
 
     def _collect(self, errors: Iterable[ValidationError]) -> dict[Path, tuple[Any, list[tuple[str, str]]]]:
         """Messages by the instance path they are reported at (``required`` at the missing child's path)."""

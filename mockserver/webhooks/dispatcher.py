@@ -14,7 +14,6 @@ import time
 import uuid
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,6 +22,7 @@ from mockserver.core import jsonio
 from mockserver.core.clock import Clock, isoformat
 from mockserver.core.models import Job
 from mockserver.webhooks.delivery import AttemptResult, post, signature
+from mockserver.webhooks.events import Delivery, log_entry
 from mockserver.webhooks.faults import Decision, FaultPlan
 from mockserver.webhooks.log import DeliveryLog
 
@@ -34,23 +34,9 @@ NO_FAULTS = Decision(
 )  # a running event held back for reordering is sent anyway after this many seconds
 
 
-@dataclass
-class Delivery:
-    id: str
-    job_id: str
-    event: str
-    url: str
-    body: bytes
-    not_before: float
-    duplicate: bool = False
-    attempts: int = 0
-    prior: int = 0  # attempts made before this (re)delivery, so numbering goes on
-    epoch: int = 0  # the dispatcher's epoch at enqueue; close() starts a new one
-    orphaned: bool = False  # set by reset(): the attempt out writes nothing
-    rng_jitter: list[float] = field(default_factory=list)
-
-
 class Dispatcher:
+    """Queues events per job, sends them from a worker pool, retries with capped backoff, logs every attempt."""
+
     def __init__(self, settings: Settings, clock: Clock, user_agent: str) -> None:
         self.settings = settings
         self._clock = clock
@@ -99,22 +85,7 @@ class Dispatcher:
         delivery.rng_jitter = [
             rng.uniform(0, 0.25) for _ in range(prior_attempts + self.settings.webhook_max_attempts)
         ]
-        entry = {
-            "delivery_id": delivery_id,
-            "job_id": job_id,
-            "event": event,
-            "target": url,
-            "payload": view,
-            "created_at": isoformat(self._clock.now_us()),
-            "state": "pending",
-            "error": None,
-            "attempts": [],
-            "faults": {
-                "duplicate": decision.duplicate,
-                "delay_seconds": round(decision.delay, 3),
-                "reordered": False,
-            },
-        }
+        entry = log_entry(delivery, view, decision, isoformat(self._clock.now_us()))
         if self.log.get(delivery_id) is None:
             self.log.add(entry)
         else:

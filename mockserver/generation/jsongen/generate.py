@@ -25,9 +25,10 @@ from jsonschema.validators import Draft202012Validator, validator_for
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from mockserver.generation.jsongen.attempt import MAX_WORK
 from mockserver.generation.jsongen.guard import inplace_chain, measure, room_to_validate, value_shape
 from mockserver.generation.jsongen.merge import Fail, dumps, pointer
-from mockserver.generation.jsongen.walk import MAX_WORK, Walker
+from mockserver.generation.jsongen.walk import Walker
 
 __all__ = ["SchemaGenerationError", "generate_json_text"]
 
