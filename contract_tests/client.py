@@ -16,6 +16,7 @@ import requests
 
 from .checks import Exchange, check_response, check_status
 from .checks_job import check_created_pending, check_echo
+from .reach import connection_failure
 from .report import Report
 
 API = "/api/text_generator/"
@@ -89,9 +90,12 @@ class ContractClient:
         sent = {**(self.headers if credentials else {}), **(headers or {})}
         url = self.base_url + path
         for attempt in range(MAX_429_RETRIES + 1):
-            response = self._session.request(
-                method, url, json=json, headers=sent, timeout=self.timeout, allow_redirects=False, **kwargs
-            )
+            try:
+                response = self._session.request(
+                    method, url, json=json, headers=sent, timeout=self.timeout, allow_redirects=False, **kwargs
+                )
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                pytest.fail(connection_failure(url, exc), pytrace=False)
             if response.status_code != 429 or attempt == MAX_429_RETRIES:
                 break
             time.sleep(self._retry_after(response))
