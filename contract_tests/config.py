@@ -62,6 +62,7 @@ OPTIONS: tuple[tuple[str, str, str], ...] = (
 FLAGS = frozenset({"--contract-require-webhooks", "--contract-allow-skips"})
 CONFIG_KEY = pytest.StashKey["ContractConfig"]()
 REPORT_KEY = pytest.StashKey[Report]()
+BUDGET_KEY = pytest.StashKey[Any]()  # the run's client.Budget, once a test asked for it
 EMBEDDED_ACCOUNTS = (("contract-id", "contract-key"), ("contract-id-2", "contract-key-2"))
 #: Ends ``failed`` on the embedded mock: temperature outside Gemini's 0-2 range.
 EMBEDDED_FAILING_REQUEST: dict[str, Any] = {

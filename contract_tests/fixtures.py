@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from .client import Budget, ContractClient
-from .config import CONFIG_KEY, EMBEDDED_ACCOUNTS, REPORT_KEY, ContractConfig
+from .config import BUDGET_KEY, CONFIG_KEY, EMBEDDED_ACCOUNTS, REPORT_KEY, ContractConfig
 from .polling import PollResult, wait_terminal
 from .receiver import WebhookReceiver
 from .report import Report
@@ -29,6 +29,10 @@ if TYPE_CHECKING:
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 #: The embedded mock's phases: short enough for a fast suite, long enough that polls see ``running``.
 EMBEDDED_TIMING: dict[str, Any] = {"timing": "realtime", "pending_seconds": 0.05, "running_seconds": 0.1}
+
+
+#: Jobs kept back from variety tests so that observations of undocumented rules can still create a few.
+OBSERVATION_RESERVE = 5
 
 
 @dataclass
@@ -65,8 +69,11 @@ def contract_target(contract_config: ContractConfig, contract_report: Report) ->
 
 
 @pytest.fixture(scope="session")
-def contract_budget(contract_config: ContractConfig, contract_report: Report) -> Iterator[Budget]:
-    budget = Budget(contract_config.max_jobs)
+def contract_budget(
+    pytestconfig: pytest.Config, contract_config: ContractConfig, contract_report: Report
+) -> Iterator[Budget]:
+    budget = Budget(contract_config.max_jobs, OBSERVATION_RESERVE)
+    pytestconfig.stash[BUDGET_KEY] = budget
     yield budget
     contract_report.budget = {"limit": budget.limit, "used": budget.used}
 

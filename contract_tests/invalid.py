@@ -10,6 +10,7 @@ Wrong types are values Django REST Framework cannot coerce (a list for a string)
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -44,6 +45,11 @@ class Mutation:
     def documented(self) -> bool:
         """True when the rule broken is one Creatify documents (from the schemas, see module docstring)."""
         return _documented(self.name)
+
+    @property
+    def test_id(self) -> str:
+        """The name as a pytest id that ``-k`` can select (``message_role_not_user_model``)."""
+        return re.sub(r"\W+", "_", self.name).strip("_")
 
     def deterministic(self) -> Body:
         """The same broken body every run: ``BASE`` with this one violation."""

@@ -16,7 +16,7 @@ from collections.abc import Generator
 
 import pytest
 
-from .config import CONFIG_KEY, REPORT_KEY, ContractConfig, add_options
+from .config import BUDGET_KEY, CONFIG_KEY, REPORT_KEY, ContractConfig, add_options
 from .reach import unreachable
 from .report import Report
 
@@ -52,12 +52,16 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"--contract-profile: {exc}") from None
 
 
-def _rank(item: pytest.Item) -> int:
-    """Fixed documented checks first, hypothesis variety next, observations of undocumented behaviour last."""
+def _rank(item: pytest.Item) -> float:
+    """Fixed documented checks first, hypothesis variety next (the job-hungry state machine last of those),
+    observations of undocumented behaviour last."""
     marker = item.get_closest_marker("contract")
-    if marker is not None and marker.args and marker.args[0] == "observations":
+    area = marker.args[0] if marker is not None and marker.args else None
+    if area == "observations":
         return 2
-    return 1 if item.get_closest_marker("contract_variety") else 0
+    if item.get_closest_marker("contract_variety"):
+        return 1.5 if area == "stateful" else 1
+    return 0
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -78,6 +82,9 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
+    budget = item.config.stash.get(BUDGET_KEY, None)
+    if budget is not None:
+        budget.variety = _rank(item) in (1, 1.5)
     if item.get_closest_marker("mock_only") and not item.config.stash[CONFIG_KEY].embedded:
         pytest.skip("mock-only: the target is not the embedded mock")
 

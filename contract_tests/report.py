@@ -75,6 +75,10 @@ class Report:
         names = {a for a, _ in self._tests} | {a for a, _ in runs}
         with self._lock:
             for area in sorted(names):
+                if not any(self._tests[(area, o)] for o in ("passed", "failed", "skipped")) and not any(
+                    runs[(area, o)] > 0 for o in ("passed", "failed")
+                ):
+                    continue  # an area this run never touched (tallies from an earlier in-process run)
                 out[area] = {
                     "tests": {o: self._tests[(area, o)] for o in ("passed", "failed", "skipped")},
                     "checks": {o: max(0, runs[(area, o)]) for o in ("passed", "failed")},

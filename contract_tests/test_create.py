@@ -68,7 +68,7 @@ def _refused(client: ContractClient, report: Report, body: dict[str, Any], mutat
 
 
 @pytest.mark.contract("status")
-@pytest.mark.parametrize("mutation", documented_mutations(), ids=lambda m: m.name)
+@pytest.mark.parametrize("mutation", documented_mutations(), ids=lambda m: m.test_id)
 def test_documented_invalid_request_is_refused(
     contract_client: ContractClient, contract_report: Report, mutation: Mutation
 ) -> None:
