@@ -151,7 +151,9 @@ def check_json_content_type(exchange: Exchange) -> None:
 def check_schema(exchange: Exchange, name: str) -> None:
     """The body is valid against the documented view of ``schemas/<name>.schema.json`` (``x-source: doc``
     rules only: a server may accept and echo what the mock refuses, such as six stop sequences)."""
-    errors = sorted(schemas.documented_validator(name).iter_errors(exchange.body), key=lambda e: list(e.absolute_path))
+    errors = sorted(
+        schemas.documented_validator(name).iter_errors(exchange.body), key=lambda e: list(e.absolute_path)
+    )
     if errors:
         first = errors[0]
         where = "/".join(str(p) for p in first.absolute_path) or "(root)"

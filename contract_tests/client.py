@@ -105,7 +105,13 @@ class ContractClient:
         for attempt in range(MAX_429_RETRIES + 1):
             try:
                 response = self._session.request(
-                    method, url, json=json, headers=sent, timeout=self.timeout, allow_redirects=False, **kwargs
+                    method,
+                    url,
+                    json=json,
+                    headers=sent,
+                    timeout=self.timeout,
+                    allow_redirects=False,
+                    **kwargs,
                 )
             except (requests.ConnectionError, requests.Timeout) as exc:
                 pytest.fail(connection_failure(url, exc), pytrace=False)

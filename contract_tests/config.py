@@ -76,7 +76,9 @@ def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("contract", "Creatify text generation API contract tests")
     for flag, env, text in OPTIONS:
         if flag in FLAGS:
-            group.addoption(flag, dest=_dest(flag), action="store_const", const="1", help=f"{text} [env {env}=1]")
+            group.addoption(
+                flag, dest=_dest(flag), action="store_const", const="1", help=f"{text} [env {env}=1]"
+            )
         else:
             group.addoption(flag, dest=_dest(flag), default=None, help=f"{text} [env {env}]")
 

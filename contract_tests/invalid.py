@@ -118,7 +118,9 @@ def _mutations() -> tuple[Mutation, ...]:
         Mutation("too many stop_sequences", "config", _config("stop_sequences", ["s"] * (max_stops + 1))),
         Mutation("empty stop sequence", "config", _config("stop_sequences", [""])),
         Mutation("response_mime_type not in enum", "config", _config("response_mime_type", "text/html")),
-        Mutation("response_json_schema not an object", "config", _config("response_json_schema", "a tagline")),
+        Mutation(
+            "response_json_schema not an object", "config", _config("response_json_schema", "a tagline")
+        ),
     )
 
 

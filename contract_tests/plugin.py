@@ -120,7 +120,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if report is None or contract is None or report.empty or report.passed() > 0:
         return
     reasons = sorted({s["reason"] for s in report.skips})
-    why = reasons[0] if len(reasons) == 1 else f"{len(reasons)} reasons, first: {reasons[0]}" if reasons else ""
+    why = (
+        reasons[0] if len(reasons) == 1 else f"{len(reasons)} reasons, first: {reasons[0]}" if reasons else ""
+    )
     if contract.allow_skips:
         report.verdict = f"contract: no contract check ran ({why}); exit 0 because of --contract-allow-skips"
         return

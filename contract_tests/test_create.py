@@ -63,7 +63,9 @@ def _refused(client: ContractClient, report: Report, body: dict[str, Any], mutat
     exchange = client.send("POST", API, json=body)
     if exchange.status == 201:
         client.budget.charge()  # accepted: a job (and its credits) the run did not plan
-    report.observe("invalid_request_answers", {"case": mutation.name, **error_shape(exchange, mutation.field)})
+    report.observe(
+        "invalid_request_answers", {"case": mutation.name, **error_shape(exchange, mutation.field)}
+    )
     check_refused(exchange, mutation.name)
 
 

@@ -53,9 +53,7 @@ def test_error_shapes(contract_client: ContractClient, contract_report: Report) 
         ("malformed ids filter", "GET", f"{API}?ids=not-a-uuid", {}),
     ]
     for case, method, path, kwargs in cases:
-        _note(
-            contract_report, "error_shapes", case, contract_client.send(method, path, **kwargs)
-        )
+        _note(contract_report, "error_shapes", case, contract_client.send(method, path, **kwargs))
 
 
 def test_trailing_slash_handling(contract_client: ContractClient, contract_report: Report) -> None:

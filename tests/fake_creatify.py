@@ -30,7 +30,9 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 class Variation:
     """Where this server chooses differently from the mock (defaults: as the mock does)."""
 
-    accounts: dict[str, str] = field(default_factory=lambda: {"proxy-id": "proxy-key", "proxy-id-2": "proxy-key-2"})
+    accounts: dict[str, str] = field(
+        default_factory=lambda: {"proxy-id": "proxy-key", "proxy-id-2": "proxy-key-2"}
+    )
     auth_status: int = 401
     lenient: bool = False  # accept (and echo) what only the mock's or Gemini's rules refuse
     list_endpoint: bool = True
@@ -191,7 +193,9 @@ def _handler(fake: FakeCreatify) -> type[BaseHTTPRequestHandler]:
             job_id = parts.path[len(API) :].rstrip("/")
             with fake.lock:
                 mine = fake.owner.get(job_id) == account and parts.path.endswith("/")
-            return self._answer(200, fake.read(job_id)) if mine else self._answer(404, {"detail": "Not found."})
+            return (
+                self._answer(200, fake.read(job_id)) if mine else self._answer(404, {"detail": "Not found."})
+            )
 
         def do_PUT(self) -> None:
             self._answer(405, {"detail": f'Method "{self.command}" not allowed.'})

@@ -24,7 +24,9 @@ def _config_errors(config: Any, lenient: bool) -> list[str]:
         return ["Expected an object."]
     errors = [f"{k}: a number is required." for k in NUMBER_KEYS if k in config and not _is_number(config[k])]
     errors += [
-        f"{k}: an integer is required." for k in INTEGER_KEYS if k in config and not isinstance(config[k], int)
+        f"{k}: an integer is required."
+        for k in INTEGER_KEYS
+        if k in config and not isinstance(config[k], int)
     ]
     stops = config.get("stop_sequences", [])
     if not isinstance(stops, list) or not all(isinstance(s, str) for s in stops):
@@ -96,7 +98,7 @@ def _value(schema: Any) -> Any:
         return {k: _value(s) for k, s in (schema.get("properties") or {}).items()}
     if kind == "array":
         return [_value(schema.get("items"))]
-    return {"string": "fast", "integer": 1, "number": 1.5, "boolean": True}.get(str(kind), None)
+    return {"string": "fast", "integer": 1, "number": 1.5, "boolean": True}.get(str(kind))
 
 
 def generate(config: dict[str, Any]) -> str:

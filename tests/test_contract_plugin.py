@@ -287,7 +287,8 @@ def _role_to_user(body: dict[str, Any]) -> dict[str, Any]:
     messages = body.get("messages")
     if isinstance(messages, list):
         body["messages"] = [
-            {**m, "role": "user"} if isinstance(m, dict) and m.get("role") == "assistant" else m for m in messages
+            {**m, "role": "user"} if isinstance(m, dict) and m.get("role") == "assistant" else m
+            for m in messages
         ]
     return body
 
@@ -306,17 +307,23 @@ def _truncate_name(body: dict[str, Any]) -> dict[str, Any]:
 def test_a_target_accepting_a_documented_invalid_request_fails(
     run_suite: Callable[..., pytest.RunResult], select: str, rewrite: Rewrite
 ) -> None:
-    result = run_suite("test_create", "-k", f"documented_invalid_request_is_refused and {select}", rewrite=rewrite)
+    result = run_suite(
+        "test_create", "-k", f"documented_invalid_request_is_refused and {select}", rewrite=rewrite
+    )
     result.assert_outcomes(failed=1)
     assert "[invalid request refused]" in result.stdout.str()
 
 
 def test_a_422_for_invalid_bodies_is_an_allowed_variation(run_suite: Callable[..., pytest.RunResult]) -> None:
-    result = run_suite("test_create", "-k", "refused", mutate=on("POST", "/", lambda s, b: (422 if s == 400 else s, b)))
+    result = run_suite(
+        "test_create", "-k", "refused", mutate=on("POST", "/", lambda s, b: (422 if s == 400 else s, b))
+    )
     assert result.ret == pytest.ExitCode.OK, result.stdout.str()
 
 
-def test_missing_webhooks_fail_when_the_receiver_is_reachable(run_suite: Callable[..., pytest.RunResult]) -> None:
+def test_missing_webhooks_fail_when_the_receiver_is_reachable(
+    run_suite: Callable[..., pytest.RunResult],
+) -> None:
     def no_webhooks(headers: dict[str, str], body: Any) -> tuple[dict[str, str], Any]:
         if isinstance(body, dict) and "webhook_url" in body:
             body = {k: v for k, v in body.items() if k != "webhook_url"}

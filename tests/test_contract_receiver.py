@@ -67,3 +67,4 @@ def test_a_small_job_budget_skips_the_state_machine_instead_of_failing(tmp_path:
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "1 skipped" in proc.stdout
+    assert "job budget too small for the state machine (2 left, needs 3)" in proc.stdout

@@ -18,7 +18,11 @@ from contract_tests.invalid import Mutation, documented_mutations
 from tests.fake_creatify import FakeCreatify, Variation
 
 pytest_plugins = ["pytester"]
-FAILING = {"model_name": "gemini-2.5-flash", "messages": [{"role": "user", "content": "x"}], "config": {"temperature": 3.5}}
+FAILING = {
+    "model_name": "gemini-2.5-flash",
+    "messages": [{"role": "user", "content": "x"}],
+    "config": {"temperature": 3.5},
+}
 #: What the mock refuses and a lenient server may accept, echoed in jobs already in the account.
 LENIENT_CONFIGS: list[dict[str, Any]] = [
     {"stop_sequences": ["s"] * 6},
@@ -110,15 +114,17 @@ def test_no_list_endpoint(run_against: Run) -> None:
 def test_transitions_slower_than_the_default_poll_interval(run_against: Run) -> None:
     """Phases of 0.6 s and 0.7 s with the remote defaults (a poll every 0.5 s): several polls see each phase."""
     with FakeCreatify(Variation(pending_seconds=0.6, running_seconds=0.7)) as fake:
-        result = run_against(
-            fake, "-m", "not contract_variety", "-k", "lifecycle or webhooks", fast=False
-        )
+        result = run_against(fake, "-m", "not contract_variety", "-k", "lifecycle or webhooks", fast=False)
     passed(result)
     assert result.parseoutcomes()["passed"] >= 5
 
 
-@pytest.mark.parametrize(("webhooks", "expected"), [("none", "[webhook delivered]"), ("get", "[webhook method]")])
-def test_broken_webhooks_fail_when_the_receiver_is_reachable(run_against: Run, webhooks: str, expected: str) -> None:
+@pytest.mark.parametrize(
+    ("webhooks", "expected"), [("none", "[webhook delivered]"), ("get", "[webhook method]")]
+)
+def test_broken_webhooks_fail_when_the_receiver_is_reachable(
+    run_against: Run, webhooks: str, expected: str
+) -> None:
     with FakeCreatify(Variation(webhooks=webhooks)) as fake:
         result = run_against(fake, "-k", "test_webhooks and test_a_job_gets", "--contract-poll-timeout", "1")
     assert result.ret == pytest.ExitCode.TESTS_FAILED, result.stdout.str()
