@@ -60,8 +60,10 @@ def check_not_visible(job_id: str, exchange: Exchange) -> None:
 
 
 @check("webhooks")
-def check_webhook_event(job_id: str, headers: Mapping[str, str], body: Any) -> None:
-    """One delivery: a JSON object whose ``id`` is the job's and whose ``status`` is a valid status."""
+def check_webhook_event(job_id: str, headers: Mapping[str, str], body: Any, method: str = "POST") -> None:
+    """One delivery: a POST of a JSON object whose ``id`` is the job's and whose ``status`` is a valid status."""
+    if method.upper() != "POST":
+        raise ContractViolation("webhook method", "a POST", method)
     content_type = {k.lower(): v for k, v in headers.items()}.get("content-type", "")
     if content_type.split(";")[0].strip().lower() != "application/json":
         raise ContractViolation("webhook content type", "application/json", content_type)

@@ -16,6 +16,7 @@ import requests
 
 from .checks import Exchange, check_response, check_status
 from .checks_job import check_created_pending, check_echo
+from .reach import connection_failure
 from .report import Report
 
 API = "/api/text_generator/"
@@ -24,22 +25,35 @@ MAX_429_RETRIES = 3
 
 
 class Budget:
-    """How many jobs a run may create (each costs credits on the real API); ``None`` means unbounded."""
+    """How many jobs a run may create (each costs credits on the real API); ``None`` means unbounded.
 
-    def __init__(self, limit: int | None) -> None:
+    The documented checks run first and take what they need. Variety (hypothesis) tests stop ``reserve`` jobs
+    short of the limit, so observations of undocumented rules still get a few jobs; every refusal is a skip
+    whose reason the summary lists, so a small budget never hides what it left out.
+    """
+
+    def __init__(self, limit: int | None, reserve: int = 0) -> None:
         self.limit = limit
+        self.reserve = 0 if limit is None else min(reserve, limit)
         self.used = 0
+        self.variety = False  # set by the plugin while a contract_variety test runs
         self._lock = threading.Lock()
 
     @property
     def remaining(self) -> int | None:
-        return None if self.limit is None else max(0, self.limit - self.used)
+        """Jobs the current test may still create (variety tests do not see the reserve)."""
+        if self.limit is None:
+            return None
+        return max(0, self.limit - self.used - (self.reserve if self.variety else 0))
 
     def take(self) -> None:
         """Spend one job, or skip the calling test when the budget is gone."""
         with self._lock:
-            if self.limit is not None and self.used >= self.limit:
-                pytest.skip(f"job budget exhausted: --contract-max-jobs {self.limit} jobs already created")
+            if self.remaining == 0:
+                kept = f" ({self.reserve} kept for observations)" if self.variety and self.reserve else ""
+                pytest.skip(
+                    f"job budget exhausted: {self.used} of --contract-max-jobs {self.limit} jobs created{kept}"
+                )
             self.used += 1
 
     def charge(self) -> None:
@@ -89,9 +103,18 @@ class ContractClient:
         sent = {**(self.headers if credentials else {}), **(headers or {})}
         url = self.base_url + path
         for attempt in range(MAX_429_RETRIES + 1):
-            response = self._session.request(
-                method, url, json=json, headers=sent, timeout=self.timeout, allow_redirects=False, **kwargs
-            )
+            try:
+                response = self._session.request(
+                    method,
+                    url,
+                    json=json,
+                    headers=sent,
+                    timeout=self.timeout,
+                    allow_redirects=False,
+                    **kwargs,
+                )
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                pytest.fail(connection_failure(url, exc), pytrace=False)
             if response.status_code != 429 or attempt == MAX_429_RETRIES:
                 break
             time.sleep(self._retry_after(response))

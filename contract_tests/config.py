@@ -48,13 +48,21 @@ OPTIONS: tuple[tuple[str, str, str], ...] = (
     (
         "--contract-require-webhooks",
         "CONTRACT_REQUIRE_WEBHOOKS",
-        "fail (not skip) when no webhook arrives: 1/0",
+        "fail (not skip) the webhook tests even when the target cannot reach the receiver",
+    ),
+    (
+        "--contract-allow-skips",
+        "CONTRACT_ALLOW_SKIPS",
+        "exit 0 even when no contract check ran (all skipped)",
     ),
     ("--contract-report", "CONTRACT_REPORT", "write the conformance report (JSON) to this file"),
     ("--contract-profile", "CONTRACT_PROFILE", "hypothesis profile: mock or live (default by target)"),
 )
+#: Options that take no value on the command line (their environment variable takes 1/true/yes/on).
+FLAGS = frozenset({"--contract-require-webhooks", "--contract-allow-skips"})
 CONFIG_KEY = pytest.StashKey["ContractConfig"]()
 REPORT_KEY = pytest.StashKey[Report]()
+BUDGET_KEY = pytest.StashKey[Any]()  # the run's client.Budget, once a test asked for it
 EMBEDDED_ACCOUNTS = (("contract-id", "contract-key"), ("contract-id-2", "contract-key-2"))
 #: Ends ``failed`` on the embedded mock: temperature outside Gemini's 0-2 range.
 EMBEDDED_FAILING_REQUEST: dict[str, Any] = {
@@ -67,7 +75,12 @@ EMBEDDED_FAILING_REQUEST: dict[str, Any] = {
 def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("contract", "Creatify text generation API contract tests")
     for flag, env, text in OPTIONS:
-        group.addoption(flag, dest=_dest(flag), default=None, help=f"{text} [env {env}]")
+        if flag in FLAGS:
+            group.addoption(
+                flag, dest=_dest(flag), action="store_const", const="1", help=f"{text} [env {env}=1]"
+            )
+        else:
+            group.addoption(flag, dest=_dest(flag), default=None, help=f"{text} [env {env}]")
 
 
 def _dest(flag: str) -> str:
@@ -93,6 +106,7 @@ class ContractConfig:
     webhook_host: str
     webhook_public_url: str | None
     require_webhooks: bool
+    allow_skips: bool
     report: str | None
     profile: str
 
@@ -129,8 +143,8 @@ class ContractConfig:
             max_jobs=int(_number("--contract-max-jobs", max_jobs, 30)) if max_jobs or not embedded else None,
             webhook_host=raw["contract_webhook_host"] or "127.0.0.1",
             webhook_public_url=raw["contract_webhook_public_url"] or None,
-            require_webhooks=str(raw["contract_require_webhooks"] or "").lower()
-            in ("1", "true", "yes", "on"),
+            require_webhooks=_flag(raw["contract_require_webhooks"]),
+            allow_skips=_flag(raw["contract_allow_skips"]),
             report=raw["contract_report"] or None,
             profile=raw["contract_profile"] or ("mock" if embedded else "live"),
         )
@@ -139,6 +153,10 @@ class ContractConfig:
 def _value(config: pytest.Config, flag: str, env: str) -> str | None:
     value = config.getoption(_dest(flag))
     return str(value) if value is not None else os.environ.get(env) or None
+
+
+def _flag(raw: str | None) -> bool:
+    return str(raw or "").lower() in ("1", "true", "yes", "on")
 
 
 def _number(flag: str, raw: str | None, default: float) -> float:

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, Phase, settings
 PROFILES: dict[str, dict[str, Any]] = {
     "mock": {"max_examples": 25, "stateful_step_count": 10},
     # no shrinking against a live API: every shrink step creates jobs, which cost credits and minutes
-    "live": {"max_examples": 3, "stateful_step_count": 5, "phases": (Phase.explicit, Phase.generate)},
+    "live": {"max_examples": 2, "stateful_step_count": 5, "phases": (Phase.explicit, Phase.generate)},
 }
 _COMMON: dict[str, Any] = {
     "deadline": None,

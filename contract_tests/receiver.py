@@ -1,7 +1,8 @@
 """A webhook sink on a real socket: a small threaded HTTP server that records every POST it gets.
 
 Each job gets its own path (``/hooks/<token>``), so events can be told apart even when a target sends a payload
-without the job's id. Waiting for events always has a timeout.
+without the job's id. Every method is recorded (a target that calls with GET must be told so, not seem silent).
+Waiting for events always has a timeout.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ POLL_INTERVAL = 0.05  # seconds: how soon stop() is noticed
 class WebhookEvent:
     """One delivery as received: path, headers, raw body, the parsed JSON (None if not JSON), arrival time."""
 
+    method: str
     path: str
     headers: dict[str, str]
     raw: bytes
@@ -40,12 +42,15 @@ class _Handler(BaseHTTPRequestHandler):
             body: Any = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
             body = None
-        self.server.sink.record(WebhookEvent(self.path, dict(self.headers), raw, body, time.monotonic()))
+        event = WebhookEvent(self.command, self.path, dict(self.headers), raw, body, time.monotonic())
+        self.server.sink.record(event)
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", "2")
         self.end_headers()
         self.wfile.write(b"{}")
+
+    do_GET = do_PUT = do_PATCH = do_DELETE = do_POST
 
     def _read_body(self) -> bytes:
         """The body, by Content-Length or in chunks (a target may stream it); at most MAX_BODY bytes kept."""

@@ -28,6 +28,7 @@ EXAMPLES = {
 }
 
 
+@pytest.mark.contract_variety
 @contract_settings(max_examples=8)
 @given(body=create_requests())
 def test_done_text_honours_the_config(

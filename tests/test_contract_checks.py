@@ -56,7 +56,7 @@ def test_status_check() -> None:
     violates("status", lambda: checks.check_status(exchange(410, {"detail": "Gone"}), 404, "unknown id"))
 
 
-def test_error_must_name_the_field() -> None:
+def test_error_naming_the_field_is_available_as_a_check() -> None:
     checks.check_error_names_field(exchange(400, {"model_name": ["This field is required."]}), "model_name")
     violates(
         "error names field",
@@ -93,14 +93,30 @@ def test_schema_check(broken: Any, name: str) -> None:
     violates(name, lambda: checks.check_response(exchange(200, broken), kind))
 
 
-def test_error_body_check() -> None:
-    checks.check_response(exchange(404, {"detail": "Not found."}), None)
-    checks.check_response(exchange(400, {"messages": {"0": {"role": ["bad"]}}}), None)
-    violates("error body", lambda: checks.check_response(exchange(404, {"error": "not found"}), None))
-    violates(
-        "content type",
-        lambda: checks.check_response(exchange(404, None, {"Content-Type": "text/html"}), None),
-    )
+def test_error_bodies_are_observed_not_judged() -> None:
+    """Their shape is an inference (DRF), not documented: check_response passes any 4xx body."""
+    for body, headers in (({"error": "not found"}, JSON_HEADERS), (None, {"Content-Type": "text/html"})):
+        checks.check_response(exchange(404, body, headers), None)
+    assert checks.error_shape(exchange(404, {"detail": "Not found."}))["shape"] == "detail"
+    shape = checks.error_shape(exchange(400, {"messages": {"0": {"role": ["bad"]}}}), "messages")
+    assert shape["shape"] == "fields" and shape["names_field"] is True
+    assert checks.error_shape(exchange(404, {"error": "x"}))["shape"] == "dict"
+    # still available to teams that hold their own server to DRF's shapes:
+    violates("error body", lambda: checks.check_error_body(exchange(404, {"error": "not found"})))
+
+
+def test_a_documented_invalid_request_must_be_refused() -> None:
+    for status in (400, 422):
+        checks.check_refused(exchange(status, {"model_name": ["x"]}), "missing model_name")
+    for status in (201, 401, 404, 429, 500):
+        refused = exchange(status, {})
+        violates("invalid request refused", lambda: checks.check_refused(refused, "x"))  # noqa: B023
+
+
+def test_the_schema_check_uses_the_documented_view() -> None:
+    lenient = job(config={"stop_sequences": ["s"] * 6, "top_k": 0, "response_json_schema": "x"})
+    checks.check_response(exchange(200, [JOB, lenient]), "job_list")
+    violates("schema job", lambda: checks.check_response(exchange(200, job(status="finished")), "job"))
 
 
 @pytest.mark.parametrize(

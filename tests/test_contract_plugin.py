@@ -7,153 +7,17 @@ proxy is a real server on 127.0.0.1, so the suite runs exactly as it would again
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from threading import Thread
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-import requests
 
-from mockserver.testing import MockServer
+from tests.contract_proxy import Mutate, _job_read, on, run_suite, upstream
 
 pytestmark = pytest.mark.slow  # real servers, subprocesses or seconds of load: `make test` runs it
 
 pytest_plugins = ["pytester"]
-
-ACCOUNTS = ("proxy-id:proxy-key", "proxy-id-2:proxy-key-2")
-Mutate = Callable[[str, str, int, Any], tuple[int, dict[str, str], Any]]
-Rewrite = Callable[[dict[str, str], Any], tuple[dict[str, str], Any]]
-
-
-def _same(method: str, path: str, status: int, body: Any) -> tuple[int, dict[str, str], Any]:
-    return status, {}, body
-
-
-class BrokenProxy:
-    """Forwards to ``upstream``; ``rewrite`` may change a request (headers, body), ``mutate`` the answer."""
-
-    def __init__(self, upstream: str, mutate: Mutate = _same, rewrite: Rewrite | None = None) -> None:
-        proxy = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _forward(self) -> None:
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                headers = {
-                    k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")
-                }
-                body: Any = json.loads(raw) if raw and "json" in headers.get("Content-Type", "") else raw
-                if rewrite is not None:
-                    headers, body = rewrite(headers, body)
-                data = json.dumps(body).encode() if not isinstance(body, bytes) else body
-                answer = requests.request(
-                    self.command,
-                    upstream + self.path,
-                    data=data,
-                    headers=headers,
-                    timeout=10,
-                    allow_redirects=False,
-                )
-                status, extra, out = mutate(
-                    self.command, self.path.split("?")[0], answer.status_code, answer.json()
-                )
-                payload = json.dumps(out).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", extra.get("Content-Type", "application/json"))
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            do_GET = do_POST = do_PUT = do_DELETE = _forward
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
-        proxy.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(5)
-
-
-@pytest.fixture(scope="module")
-def upstream() -> Iterator[MockServer]:
-    with MockServer(
-        timing="realtime", pending_seconds=0.05, running_seconds=0.1, api_key=ACCOUNTS, log_requests=False
-    ) as mock:
-        yield mock
-
-
-@pytest.fixture
-def run_suite(pytester: pytest.Pytester, upstream: MockServer) -> Iterator[Callable[..., pytest.RunResult]]:
-    proxies: list[BrokenProxy] = []
-
-    def run(
-        module: str,
-        *extra: str,
-        mutate: Mutate = _same,
-        rewrite: Rewrite | None = None,
-        profile: str = "live",
-    ) -> pytest.RunResult:
-        proxy = BrokenProxy(upstream.url, mutate, rewrite)
-        proxies.append(proxy)
-        args = [
-            "--pyargs",
-            f"contract_tests.{module}",
-            "-p",
-            "contract_tests.plugin",
-            "-p",
-            "no:cacheprovider",
-        ]
-        args += [
-            "--contract-base-url",
-            proxy.url,
-            "--contract-poll-interval",
-            "0.02",
-            "--contract-poll-timeout",
-            "2",
-        ]
-        args += [
-            "--contract-api-id",
-            "proxy-id",
-            "--contract-api-key",
-            "proxy-key",
-            "--contract-max-jobs",
-            "200",
-        ]
-        args += [
-            "--contract-api-id-2",
-            "proxy-id-2",
-            "--contract-api-key-2",
-            "proxy-key-2",
-            "--contract-profile",
-            profile,
-        ]
-        return pytester.runpytest_inprocess(*args, *extra)
-
-    yield run
-    for proxy in proxies:
-        proxy.close()
-
-
-def on(method: str, path_part: str, change: Callable[[int, Any], tuple[int, Any]]) -> Mutate:
-    """A mutation applied only to ``method`` calls whose path contains ``path_part``."""
-
-    def mutate(m: str, path: str, status: int, body: Any) -> tuple[int, dict[str, str], Any]:
-        if m == method and path_part in path:
-            status, body = change(status, body)
-        return status, {}, body
-
-    return mutate
-
-
-def _job_read(path: str) -> bool:
-    return path.count("/") == 4 and path.startswith("/api/text_generator/")
+__all__ = ["run_suite", "upstream"]  # fixtures used by the tests below
 
 
 def test_faithful_proxy_passes_and_writes_the_report(
@@ -186,9 +50,9 @@ def test_mock_only_and_account_tests_skip_on_other_targets(
         ),
         (
             "test_create",
-            "400_naming",
-            on("POST", "/", lambda s, b: (422 if s == 400 else s, b)),
-            "expected 400",
+            "documented_invalid",
+            on("POST", "/", lambda s, b: (201 if s == 400 else s, b)),
+            "[invalid request refused]",
         ),
         (
             "test_auth",
@@ -234,7 +98,7 @@ def test_mock_only_and_account_tests_skip_on_other_targets(
     ],
     ids=[
         "create-status",
-        "400-status",
+        "invalid-accepted",
         "401-status",
         "404-status",
         "schema",
@@ -274,20 +138,3 @@ def test_account_leak_is_caught(run_suite: Callable[..., pytest.RunResult]) -> N
     result = run_suite("test_list", "-k", "another_account", rewrite=one_account)
     result.assert_outcomes(failed=2)
     assert "[isolation]" in result.stdout.str()
-
-
-def test_missing_webhooks_skip_or_fail_when_required(run_suite: Callable[..., pytest.RunResult]) -> None:
-    def no_webhooks(headers: dict[str, str], body: Any) -> tuple[dict[str, str], Any]:
-        if isinstance(body, dict) and "webhook_url" in body:
-            body = {k: v for k, v in body.items() if k != "webhook_url"}
-        return headers, body
-
-    fast = ("--contract-poll-timeout", "1")
-    skipped = run_suite("test_webhooks", "-k", "failed_job", "-rs", *fast, rewrite=no_webhooks)
-    skipped.assert_outcomes(skipped=1)
-    assert "delivered no webhook" in skipped.stdout.str()
-    required = run_suite(
-        "test_webhooks", "-k", "failed_job", "--contract-require-webhooks", "1", *fast, rewrite=no_webhooks
-    )
-    required.assert_outcomes(errors=1)
-    assert "delivered no webhook" in required.stdout.str()

@@ -61,6 +61,7 @@ def test_a_small_job_budget_skips_the_state_machine_instead_of_failing(tmp_path:
             "stateful",
             "--contract-max-jobs",
             "2",
+            "--contract-allow-skips",  # nothing else runs: without it the run is (rightly) not green
         ],
         capture_output=True,
         text=True,
@@ -69,3 +70,4 @@ def test_a_small_job_budget_skips_the_state_machine_instead_of_failing(tmp_path:
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "1 skipped" in proc.stdout
+    assert "job budget too small for the state machine (2 left, needs 3)" in proc.stdout

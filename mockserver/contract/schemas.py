@@ -1,7 +1,8 @@
 """THE loader of ``schemas/``: one registry of the JSON Schema files, used by the mock and the tests alike.
 
 In a source checkout the files are read from the repository's ``schemas/``; in an installed wheel from the copy
-packaged at ``mockserver/contract/_data/schemas``.
+packaged at ``mockserver/contract/_data/schemas``. ``documented_validator`` gives the same schemas with only the
+rules Creatify documents (``x-source``, see provenance.py): what the contract kit judges responses by.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
+
+from .provenance import Rule, rules, view
 
 BASE_URI = "https://creatify-mock.invalid/schemas/"
 
@@ -47,14 +50,41 @@ def schema(name: str) -> dict[str, Any]:
         raise KeyError(f"unknown schema {name!r}; known: {sorted(all_schemas())}") from None
 
 
+def _registry(documents: dict[str, dict[str, Any]]) -> Registry[Any]:
+    resources = [
+        (s["$id"], Resource.from_contents(s, default_specification=DRAFT202012)) for s in documents.values()
+    ]
+    return Registry().with_resources(resources)
+
+
 @cache
 def registry() -> Registry[Any]:
     """A referencing registry holding every schema under its ``$id``: no reference is ever fetched."""
-    resources = [
-        (s["$id"], Resource.from_contents(s, default_specification=DRAFT202012))
-        for s in all_schemas().values()
-    ]
-    return Registry().with_resources(resources)
+    return _registry(all_schemas())
+
+
+@cache
+def all_rules() -> tuple[Rule, ...]:
+    """Every constraint of every schema file with its source (doc, gemini, mock)."""
+    return tuple(rule for name, s in all_schemas().items() for rule in rules(name, s))
+
+
+@cache
+def documented_schemas() -> dict[str, dict[str, Any]]:
+    """Every schema with the rules that are not Creatify's documented ones stripped (derived, never edited)."""
+    return {name: view(s, frozenset({"doc"})) for name, s in all_schemas().items()}
+
+
+@cache
+def documented_validator(name: str) -> Draft202012Validator:
+    """A validator of the documented view of ``name``, its ``$ref``s resolved within that view."""
+    if name not in documented_schemas():
+        schema(name)  # raises the KeyError that lists the known names
+    return Draft202012Validator(
+        documented_schemas()[name],
+        registry=_registry(documented_schemas()),
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
 
 
 @cache
