@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 ARGS   ?=
 
-.PHONY: serve test test-fast contract lint typecheck install install-test clean bench fuzz soak
+.PHONY: serve test test-fast contract lint lint-openapi typecheck install install-test clean bench fuzz soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ lint: install-test
 	$(BIN)/ruff check mockserver contract_tests tests bench
 	$(BIN)/ruff format --check mockserver contract_tests tests bench
 	$(BIN)/lint-imports
+
+# Redocly and Spectral (npm, pinned, installed into .venv/openapi-lint) on both OpenAPI documents; skips without npm.
+lint-openapi: install-test
+	$(BIN)/python -m tests.openapi_tools
 
 typecheck: install-test
 	$(BIN)/mypy

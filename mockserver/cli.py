@@ -9,8 +9,10 @@ import sys
 from collections.abc import Sequence
 from types import FrameType
 
-from mockserver.config.settings import TIMINGS, Settings, load
+from mockserver.config.settings import TIMINGS, Settings
+from mockserver.config.sources import load
 from mockserver.config.values import SettingsError
+from mockserver.config.version import mock_version
 from mockserver.core.scenarios import ScenarioError
 from mockserver.web.app import create_app
 from mockserver.web.context import service
@@ -22,8 +24,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="creatify-mock",
         description="Local mock of Creatify's text generation API. Every option is also CREATIFY_MOCK_<NAME>.",
     )
+    parser.add_argument("--version", action="version", version=f"creatify-mock {mock_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="serve the mock over HTTP")
+    serve = sub.add_parser("serve", help="serve the mock over HTTP", description="Serve the mock over HTTP.")
     add = serve.add_argument
     add("--host", help="interface to bind (default 127.0.0.1)")
     add("--port", type=int, help="port (default 8000; 0 picks a free one)")
@@ -106,7 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def settings_from_args(argv: Sequence[str] | None = None) -> Settings:
-    args = vars(build_parser().parse_args(argv))
+    parser = build_parser()
+    namespace, extra = parser.parse_known_args(argv)
+    if extra:  # argparse would show the top-level usage: show the usage of the command that was given
+        commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        commands.choices[namespace.command].error(f"unrecognized arguments: {' '.join(extra)}")
+    args = vars(namespace)
     args.pop("command")
     if args.get("api_key") is not None:
         args["api_key"] = tuple(args["api_key"])

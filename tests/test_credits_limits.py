@@ -143,13 +143,13 @@ def test_rate_limit_spellings() -> None:
 @pytest.mark.parametrize(
     ("cli", "env", "message"),
     [
-        ({"rate_limit": "fast"}, {}, "rate_limit must look like N/s"),
-        ({"rate_limit": "0/s"}, {}, "rate_limit must look like N/s"),
-        ({"credits": ("team",)}, {}, "credits must look like ID=AMOUNT"),
-        ({}, {"CREATIFY_MOCK_CREDITS": "team=lots"}, "credits must look like ID=AMOUNT"),
-        ({"insufficient_credits_status": 200}, {}, "insufficient_credits_status must be 400-599"),
-        ({"insufficient_credits_body": "{oops"}, {}, "insufficient_credits_body must be JSON"),
-        ({"journal_size": -1}, {}, "journal_size must be >= 0"),
+        ({"rate_limit": "fast"}, {}, "--rate-limit must look like N/s"),
+        ({"rate_limit": "0/s"}, {}, "--rate-limit must look like N/s"),
+        ({"credits": ("team",)}, {}, "--credits must look like ID=AMOUNT"),
+        ({}, {"CREATIFY_MOCK_CREDITS": "team=lots"}, "CREATIFY_MOCK_CREDITS must look like ID=AMOUNT"),
+        ({"insufficient_credits_status": 200}, {}, "--insufficient-credits-status must be 400-599"),
+        ({"insufficient_credits_body": "{oops"}, {}, "--insufficient-credits-body must be JSON"),
+        ({"journal_size": -1}, {}, "--journal-size must be >= 0"),
     ],
 )
 def test_bad_limit_settings_say_which_and_why(cli: dict[str, Any], env: dict[str, str], message: str) -> None:

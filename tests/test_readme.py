@@ -28,6 +28,76 @@ def test_faults_and_limits_example_runs() -> None:
     exec(compile(example("faults-and-limits"), "README.md", "exec"), {})
 
 
+def test_stubbing_example_runs() -> None:
+    exec(compile(example("stubbing"), "README.md", "exec"), {})
+
+
+def test_in_process_example_runs() -> None:
+    exec(compile(example("in-process"), "README.md", "exec"), {})
+
+
+def test_fixture_override_example_applies_to_its_directory_only(tmp_path: Path) -> None:
+    """The conftest override and the factory, as a user's suite: tests/slow/ manual, the rest the default."""
+    (tmp_path / "slow").mkdir()
+    (tmp_path / "slow" / "conftest.py").write_text(example("fixture-conftest"))
+    (tmp_path / "slow" / "test_slow.py").write_text(example("fixture-options"))
+    (tmp_path / "test_default.py").write_text(example("fixture"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "3 passed" in proc.stdout
+
+
+def test_install_lines_name_no_registry_package_and_a_wheel_pip_accepts(tmp_path: Path) -> None:
+    text = README.read_text()
+    assert (
+        "pip install 'creatify-mock[contract]'" not in text
+    )  # the name is on no registry: anyone could claim it
+    lines = re.findall(r"^pip install '(.*?)'", text, re.M)
+    assert lines and all("git+" in line or line.startswith("dist/") for line in lines), lines
+    wheel_line = next(line for line in lines if line.startswith("dist/"))
+    build = re.search(r"^(pip wheel [^#\n]*?)\s*#", text, re.M)
+    assert build, "README shows no wheel build"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            *build.group(1).replace("-w dist", f"-w {tmp_path / 'dist'}").split()[:-1],
+            str(README.parent),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    wheel = tmp_path / wheel_line.split("[")[0]
+    assert wheel.is_file(), (
+        f"the README's wheel name is not what the build made: {list((tmp_path / 'dist').iterdir())}"
+    )
+    check = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--dry-run",
+            "--no-deps",
+            "--no-index",
+            f"{wheel}[contract]",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert check.returncode == 0 and "Would install creatify-mock" in check.stdout, (
+        check.stdout + check.stderr
+    )
+
+
 def test_fixture_example_runs_in_a_users_suite(tmp_path: Path) -> None:
     (tmp_path / "test_readme_fixture.py").write_text(example("fixture"))
     proc = subprocess.run(

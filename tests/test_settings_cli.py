@@ -88,10 +88,14 @@ def test_env_api_keys_are_space_or_comma_separated() -> None:
 @pytest.mark.parametrize(
     ("cli", "env", "message"),
     [
-        ({"timing": "slow"}, {}, "timing must be one of"),
-        ({}, {"CREATIFY_MOCK_PORT": "eighty"}, "'port' cannot take the value 'eighty'"),
+        ({"timing": "slow"}, {}, "--timing must be one of"),
+        (
+            {},
+            {"CREATIFY_MOCK_PORT": "eighty"},
+            "CREATIFY_MOCK_PORT cannot take the value 'eighty': expected an integer",
+        ),
         ({"api_key": ("nokey",)}, {}, "ID:KEY"),
-        ({"pending_seconds": -1.0}, {}, "pending_seconds must be >= 0"),
+        ({"pending_seconds": -1.0}, {}, "--pending-seconds must be >= 0"),
     ],
 )
 def test_bad_settings_say_which_and_why(cli: dict[str, object], env: dict[str, str], message: str) -> None:
@@ -178,3 +182,100 @@ def test_cli_spellings_work_in_env_and_toml(tmp_path: Path) -> None:
     config.write_text("webhook-reorder = 0.25\nquiet = true\n")
     s = load({"config": str(config)}, {})
     assert s.webhook_reorder_rate == 0.25 and not s.log_requests
+
+
+@pytest.mark.parametrize(
+    ("cli", "env", "toml", "message"),
+    [
+        ({"pending_seconds": -1.0}, {}, "", "--pending-seconds must be >= 0, got -1.0"),
+        ({}, {"CREATIFY_MOCK_PENDING_SECONDS": "-1"}, "", "CREATIFY_MOCK_PENDING_SECONDS must be >= 0"),
+        ({}, {}, "pending-seconds = -1\n", "pending-seconds in {file} must be >= 0"),
+        ({}, {}, "pending_seconds = -1\n", "pending_seconds in {file} must be >= 0"),
+        (
+            {},
+            {},
+            "[creatify-mock]\nport = 'x'\n",
+            "port in {file} cannot take the value 'x': expected an integer",
+        ),
+        ({}, {"CREATIFY_MOCK_QUIET": "maybe"}, "", "CREATIFY_MOCK_QUIET cannot take the value 'maybe'"),
+        ({}, {}, "webhook-reorder = 3\n", "webhook-reorder in {file} must be between 0 and 1"),
+        ({"webhook_timeout": 0.0}, {}, "", "--webhook-timeout must be > 0"),
+        ({}, {"CREATIFY_MOCK_WEBHOOK_BACKOFF": "-1"}, "", "CREATIFY_MOCK_WEBHOOK_BACKOFF must be >= 0"),
+        ({}, {"CREATIFY_MOCK_RATE_LIMIT": "fast"}, "", "CREATIFY_MOCK_RATE_LIMIT must look like N/s"),
+        ({}, {}, "api-key = ['nope']\n", "api-key in {file} must look like ID:KEY"),
+    ],
+)
+def test_errors_name_the_setting_as_the_user_typed_it(
+    tmp_path: Path, cli: dict[str, object], env: dict[str, str], toml: str, message: str
+) -> None:
+    file = tmp_path / "mock.toml"
+    if toml:
+        file.write_text(toml)
+        cli = {**cli, "config": str(file)}
+    with pytest.raises(SettingsError) as raised:
+        load(cli, env)
+    assert message.format(file=file) in str(raised.value)
+
+
+def test_unknown_environment_variables_are_errors_like_unknown_toml_keys(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load({}, {"CREATIFY_MOCK_PENDING_SECOND": "1", "PATH": "/bin"})
+    assert "unknown setting CREATIFY_MOCK_PENDING_SECOND in the environment" in str(raised.value)
+    assert "did you mean CREATIFY_MOCK_PENDING_SECONDS?" in str(raised.value)
+    file = tmp_path / "mock.toml"
+    file.write_text("pendng-seconds = 1\n")
+    with pytest.raises(SettingsError) as raised:
+        load({"config": str(file)}, {})
+    assert f"unknown setting 'pendng-seconds' in {file}; did you mean pending-seconds?" in str(raised.value)
+    assert load(
+        {}, {"CREATIFY_MOCK_LOG_REQUESTS": "false", "CREATIFY_MOCK_WEBHOOK_REORDER": "0.5"}
+    ).webhook_reorder_rate
+
+
+def test_toml_errors_name_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("timing = \n")
+    with pytest.raises(SettingsError, match=f"config file {bad} is not valid TOML"):
+        load({"config": str(bad)}, {})
+    with pytest.raises(SettingsError, match=f"cannot read config file {tmp_path / 'absent.toml'}"):
+        load({}, {"CREATIFY_MOCK_CONFIG": str(tmp_path / "absent.toml")})
+    bad.write_bytes(b"timing = '\xff'\n")
+    with pytest.raises(SettingsError, match=f"config file {bad}"):
+        load({"config": str(bad)}, {})
+
+
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CREATIFY_MOCK_")}
+    return subprocess.run(
+        [sys.executable, "-m", "mockserver", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=ROOT,
+        env={**clean, **(env or {})},
+    )
+
+
+def test_version() -> None:
+    from mockserver.config.version import mock_version
+
+    done = _cli("--version")
+    assert done.returncode == 0 and done.stdout.strip() == f"creatify-mock {mock_version()}"
+
+
+def test_an_unknown_serve_option_shows_serves_usage() -> None:
+    done = _cli("serve", "--bogus")
+    assert done.returncode == 2
+    assert done.stderr.startswith("usage: creatify-mock serve ") and "--pending-seconds" in done.stderr
+    assert "creatify-mock serve: error: unrecognized arguments: --bogus" in done.stderr
+
+
+def test_the_command_names_what_the_user_typed() -> None:
+    done = _cli("serve", "--pending-seconds", "-1")
+    assert done.returncode == 2 and done.stderr == "creatify-mock: --pending-seconds must be >= 0, got -1.0\n"
+    done = _cli("serve", env={"CREATIFY_MOCK_RUNNING_SECONDS": "-3"})
+    assert done.returncode == 2 and done.stderr.startswith(
+        "creatify-mock: CREATIFY_MOCK_RUNNING_SECONDS must be"
+    )
+    done = _cli("serve", env={"CREATIFY_MOCK_TIMMING": "instant"})
+    assert done.returncode == 2 and "did you mean CREATIFY_MOCK_TIMING?" in done.stderr

@@ -1,22 +1,13 @@
-"""One Settings object: defaults <- config file (TOML) <- environment (CREATIFY_MOCK_<NAME>) <- command line."""
+"""One Settings object, read-only once built; ``mockserver.config.sources`` layers where its values come from."""
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from pathlib import Path
 from typing import Any
 
 from mockserver.config.values import SettingsError, parse_credits, parse_delay, parse_error_body, parse_rate
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
-
-ENV_PREFIX = "CREATIFY_MOCK_"
 TIMINGS = ("realtime", "instant", "manual")
 WEBHOOK_EVENTS = ("all", "terminal")
 #: Other names of settings, as the command line spells them.
@@ -63,42 +54,32 @@ class Settings:
     config: str | None = field(default=None, metadata={"cli_only": True})
 
     def __post_init__(self) -> None:
-        if self.timing not in TIMINGS:
-            raise SettingsError(f"timing must be one of {', '.join(TIMINGS)}, got {self.timing!r}")
+        def check(ok: bool, name: str, problem: str) -> None:
+            if not ok:
+                raise SettingsError(f"{problem}, got {getattr(self, name)!r}", name)
+
+        check(self.timing in TIMINGS, "timing", f"must be one of {', '.join(TIMINGS)}")
         for name in ("pending_seconds", "running_seconds", "jitter"):
-            if getattr(self, name) < 0:
-                raise SettingsError(f"{name} must be >= 0, got {getattr(self, name)!r}")
-        if not 0 <= self.port <= 65535:
-            raise SettingsError(f"port must be 0-65535, got {self.port!r}")
-        if self.max_body_bytes < 1:
-            raise SettingsError(f"max_body_bytes must be >= 1, got {self.max_body_bytes!r}")
-        if self.max_jobs < 1:
-            raise SettingsError(f"max_jobs must be >= 1, got {self.max_jobs!r}")
-        if self.threads < 1:
-            raise SettingsError(f"threads must be >= 1, got {self.threads!r}")
-        if self.webhook_events not in WEBHOOK_EVENTS:
-            raise SettingsError(f"webhook_events must be all or terminal, got {self.webhook_events!r}")
+            check(getattr(self, name) >= 0, name, "must be >= 0")
+        check(0 <= self.port <= 65535, "port", "must be 0-65535")
+        for name in ("max_body_bytes", "max_jobs", "threads"):
+            check(getattr(self, name) >= 1, name, "must be >= 1")
+        check(self.webhook_events in WEBHOOK_EVENTS, "webhook_events", "must be all or terminal")
         for name in ("webhook_duplicate_rate", "webhook_reorder_rate", "webhook_drop_rate"):
-            if not 0.0 <= getattr(self, name) <= 1.0:
-                raise SettingsError(f"{name} must be between 0 and 1, got {getattr(self, name)!r}")
+            check(0.0 <= getattr(self, name) <= 1.0, name, "must be between 0 and 1")
         for name in ("webhook_max_attempts", "webhook_workers", "webhook_queue_size", "webhook_log_size"):
-            if getattr(self, name) < 1:
-                raise SettingsError(f"{name} must be >= 1, got {getattr(self, name)!r}")
-        if self.webhook_timeout <= 0 or self.webhook_backoff < 0:
-            raise SettingsError("webhook_timeout must be > 0 and webhook_backoff >= 0")
+            check(getattr(self, name) >= 1, name, "must be >= 1")
+        check(self.webhook_timeout > 0, "webhook_timeout", "must be > 0")
+        check(self.webhook_backoff >= 0, "webhook_backoff", "must be >= 0")
         parse_delay(self.webhook_delay)
         for pair in self.api_key:
             api_id, sep, key = pair.partition(":")
             if not sep or not api_id or not key:
-                raise SettingsError(f"api_key must look like ID:KEY, got {pair!r}")
-        if self.journal_size < 0:
-            raise SettingsError(
-                f"journal_size must be >= 0 (0 turns the journal off), got {self.journal_size}"
-            )
-        if not 400 <= self.insufficient_credits_status <= 599:
-            raise SettingsError(
-                f"insufficient_credits_status must be 400-599, got {self.insufficient_credits_status}"
-            )
+                raise SettingsError(f"must look like ID:KEY, got {pair!r}", "api_key")
+        check(self.journal_size >= 0, "journal_size", "must be >= 0 (0 turns the journal off)")
+        check(
+            400 <= self.insufficient_credits_status <= 599, "insufficient_credits_status", "must be 400-599"
+        )
         parse_rate(self.rate_limit)
         parse_credits(self.credits)
         parse_error_body(self.insufficient_credits_body)
@@ -123,11 +104,30 @@ class Settings:
             if name == "quiet":
                 named["log_requests"] = not _coerce("log_requests", value)
             else:
-                named[ALIASES.get(name, name)] = value
+                named[canonical(name)] = value
         return replace(self, **{name: _coerce(name, value) for name, value in named.items()})
 
 
 _FIELDS = {f.name: f for f in fields(Settings)}
+#: Every name a setting goes by outside Python: the fields, the CLI's other spellings, ``quiet``.
+NAMES = (*_FIELDS, *ALIASES, "quiet")
+
+
+def canonical(name: str) -> str:
+    """The field a setting's name stands for (``webhook_reorder`` -> ``webhook_reorder_rate``,
+    ``quiet`` -> ``log_requests``)."""
+    return "log_requests" if name == "quiet" else ALIASES.get(name, name)
+
+
+def _kind(name: str) -> str:
+    default = _FIELDS[name].default
+    if isinstance(default, bool):
+        return "true or false"
+    if isinstance(default, int) or name == "seed":
+        return "an integer"
+    if isinstance(default, float):
+        return "a number"
+    return "a string"
 
 
 def _coerce(name: str, value: Any) -> Any:
@@ -159,40 +159,4 @@ def _coerce(name: str, value: Any) -> Any:
             return float(value)
         return str(value)
     except (TypeError, ValueError):
-        raise SettingsError(f"setting {name!r} cannot take the value {value!r}") from None
-
-
-def from_env(environ: Mapping[str, str]) -> dict[str, Any]:
-    """Settings named ``CREATIFY_MOCK_<NAME>`` in ``environ``."""
-    out: dict[str, Any] = {}
-    for name in (*_FIELDS, *ALIASES, "quiet"):
-        key = ENV_PREFIX + name.upper()
-        if key in environ:
-            out[name] = environ[key]
-    return out
-
-
-def from_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Settings from a TOML file: top-level keys, or a ``[creatify-mock]`` table; dashes or underscores."""
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SettingsError(f"cannot read config file {path}: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"config file {path} is not valid TOML: {exc}") from None
-    table = data.get("creatify-mock", data)
-    return {str(k).replace("-", "_"): v for k, v in table.items()}
-
-
-def load(cli: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
-    """Defaults, then the config file (from CLI or env), then env, then the CLI values that were given."""
-    cli = {k: v for k, v in (cli or {}).items() if v is not None}
-    env = from_env(os.environ if environ is None else environ)
-    config_path = cli.get("config") or env.get("config")
-    layered: dict[str, Any] = {}
-    if config_path:
-        layered.update(from_toml(config_path))
-        layered["config"] = str(config_path)
-    layered.update(env)
-    layered.update(cli)
-    return Settings().with_overrides(layered)
+        raise SettingsError(f"cannot take the value {value!r}: expected {_kind(name)}", name) from None

@@ -14,7 +14,20 @@ PERIODS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 
 
 class SettingsError(ValueError):
-    """A setting has a value the mock cannot use; the message names the setting and what is accepted."""
+    """A setting has a value the mock cannot use; the message names the setting and what is accepted.
+
+    ``setting`` is the field's name; ``label`` is what the user typed for it (``--pending-seconds``,
+    ``CREATIFY_MOCK_PENDING_SECONDS``, ``pending-seconds in mock.toml``), which the message starts with.
+    """
+
+    def __init__(self, problem: str, setting: str | None = None, label: str | None = None) -> None:
+        self.problem, self.setting, self.label = problem, setting, label
+        named = label or setting
+        super().__init__(f"{named} {problem}" if named else problem)
+
+    def labelled(self, label: str) -> SettingsError:
+        """The same error, naming the setting as the user spelled it."""
+        return SettingsError(self.problem, self.setting, label)
 
 
 def parse_rate(spec: str) -> tuple[int, float] | None:
@@ -29,7 +42,7 @@ def parse_rate(spec: str) -> tuple[int, float] | None:
     except ValueError:
         number = 0
     if not sep or unit not in PERIODS or number < 1:
-        raise SettingsError(f"rate_limit must look like N/s, N/m, N/h or N/d with N >= 1, got {spec!r}")
+        raise SettingsError(f"must look like N/s, N/m, N/h or N/d with N >= 1, got {spec!r}", "rate_limit")
     return number, PERIODS[unit]
 
 
@@ -43,7 +56,7 @@ def parse_credits(pairs: tuple[str, ...]) -> dict[str, float]:
         except ValueError:
             value = math.nan
         if not sep or not api_id.strip() or not math.isfinite(value):
-            raise SettingsError(f"credits must look like ID=AMOUNT (a finite number), got {pair!r}")
+            raise SettingsError(f"must look like ID=AMOUNT (a finite number), got {pair!r}", "credits")
         balances[api_id.strip()] = value
     return balances
 
@@ -53,7 +66,7 @@ def parse_error_body(text: str) -> object:
     try:
         return json.loads(text, parse_constant=_refuse_constant)
     except ValueError as exc:
-        raise SettingsError(f"insufficient_credits_body must be JSON, got {text!r}: {exc}") from None
+        raise SettingsError(f"must be JSON, got {text!r}: {exc}", "insufficient_credits_body") from None
 
 
 def parse_delay(spec: str) -> tuple[float, float]:
@@ -62,9 +75,9 @@ def parse_delay(spec: str) -> tuple[float, float]:
     try:
         bounds = (float(low), float(high) if sep else float(low))
     except ValueError:
-        raise SettingsError(f"webhook_delay must be SECONDS or LOW-HIGH, got {spec!r}") from None
+        raise SettingsError(f"must be SECONDS or LOW-HIGH, got {spec!r}", "webhook_delay") from None
     if not 0 <= bounds[0] <= bounds[1]:
-        raise SettingsError(f"webhook_delay must satisfy 0 <= LOW <= HIGH, got {spec!r}")
+        raise SettingsError(f"must satisfy 0 <= LOW <= HIGH, got {spec!r}", "webhook_delay")
     return bounds
 
 

@@ -56,6 +56,11 @@ class AdminOperations:
     def clear_rules(self) -> None:
         self.scenarios.clear()
 
+    def restore_rules(self) -> list[dict[str, Any]]:
+        """Back to the rules loaded at startup (what ``reset`` also does), dropping any added since."""
+        self.scenarios.replace(*self._startup_scenarios)
+        return self.scenarios.views()
+
     @property
     def scenarios_active(self) -> bool:
         """Any rule at all: a cheap check on every API call."""

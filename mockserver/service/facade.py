@@ -26,13 +26,18 @@ from mockserver.core.models import Job, JobStatus, Outcome
 from mockserver.core.ratelimit import RateLimiter
 from mockserver.core.scenarios import Rule, ScenarioBook, render
 from mockserver.core.scheduler import Scheduler
-from mockserver.core.store import JobStore
+from mockserver.core.store import Conflict, JobStore
 from mockserver.generation.text import Generator
 from mockserver.service.admin import AdminOperations
 from mockserver.validation.drf import RequestValidator
 from mockserver.webhooks.dispatcher import Dispatcher
 
 ADMIN_FAILED_REASON = "Failed on request through the mock's admin API."
+INSTANT_HINT = (
+    "With timing 'instant' a job is finished from the moment it is created (its first read shows it done), "
+    "so there is nothing left to advance: use timing 'manual' to move jobs yourself, or a scenario rule "
+    "with an outcome to decide how jobs end"
+)
 #: Request bodies checked against a schema of their own: the API's create and the admin API's bodies.
 VALIDATED_BODIES = (
     "create_request",
@@ -179,7 +184,12 @@ class MockService(AdminOperations):
             forced = Outcome(JobStatus.FAILED, failed_reason=failed_reason or ADMIN_FAILED_REASON)
         elif status is JobStatus.DONE:
             forced = self.generator.done(self.store.request_of(job_id), response_text)
-        return self.store.advance(job_id, self.clock.now_us(), status, forced)
+        try:
+            return self.store.advance(job_id, self.clock.now_us(), status, forced)
+        except Conflict as exc:
+            if self.settings.timing != "instant":
+                raise
+            raise Conflict(f"{exc}. {INSTANT_HINT}") from None
 
     def advance_clock(self, seconds: float) -> str:
         """Move the clock (every timing mode), apply the transitions it crosses at once; the new time."""

@@ -9,9 +9,23 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mockserver.testing.server import DEFAULT_API_ID, DEFAULT_API_KEY, LOOPBACK_HOSTS, MockServer
+    from mockserver.testing.server import (
+        DEFAULT_API_ID,
+        DEFAULT_API_KEY,
+        LOOPBACK_HOSTS,
+        JobConflict,
+        MockServer,
+        ScenarioError,
+    )
 
-__all__ = ["DEFAULT_API_ID", "DEFAULT_API_KEY", "LOOPBACK_HOSTS", "MockServer"]
+__all__ = [
+    "DEFAULT_API_ID",
+    "DEFAULT_API_KEY",
+    "LOOPBACK_HOSTS",
+    "JobConflict",
+    "MockServer",
+    "ScenarioError",
+]
 
 
 def __getattr__(name: str) -> Any:

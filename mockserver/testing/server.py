@@ -7,14 +7,15 @@ with MockServer(timing="instant") as mock:
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
 from mockserver.config.settings import Settings
 from mockserver.core.clock import Clock
 from mockserver.core.models import JobStatus
-from mockserver.service import MockService
+from mockserver.service import JobConflict, MockService, ScenarioError
 from mockserver.testing.verify import MAX_LISTED, UNSET, describe, fits
 from mockserver.web.app import create_app
 from mockserver.web.context import service
@@ -24,6 +25,14 @@ DEFAULT_API_ID = "test-api-id"
 DEFAULT_API_KEY = "test-api-key"
 #: Embedded mocks send webhooks only to this machine unless told otherwise: a test double never calls out.
 LOOPBACK_HOSTS = "127.0.0.1,localhost,::1"
+__all__ = [
+    "DEFAULT_API_ID",
+    "DEFAULT_API_KEY",
+    "LOOPBACK_HOSTS",
+    "JobConflict",
+    "MockServer",
+    "ScenarioError",
+]
 
 
 class MockServer:
@@ -97,7 +106,12 @@ class MockServer:
         response_text: str | None = None,
         failed_reason: str | None = None,
     ) -> dict[str, Any]:
-        """Move a job now: one step, or straight to ``status`` (``running``, ``done``, ``failed``)."""
+        """Move a job now: one step, or straight to ``status`` (``running``, ``done``, ``failed``).
+
+        KeyError for an unknown id; ``JobConflict`` for a terminal job, which under ``timing="instant"`` is
+        every job (finished from its creation on): advance jobs under ``timing="manual"``, or decide their
+        outcome beforehand with ``rule({"outcome": ...})``.
+        """
         target = JobStatus(status) if status is not None else None
         return self.service.advance(job_id, target, response_text, failed_reason)
 
@@ -129,6 +143,38 @@ class MockServer:
     def with_settings(self, **overrides: Any) -> MockServer:
         """A new (unstarted) MockServer with these settings changed."""
         return MockServer(replace(self.settings), **overrides)
+
+    # -- scenario rules (stubbing): the admin API's /__admin/scenarios, from Python -------------------------
+    def add_rule(self, rule: Mapping[str, Any], position: int | None = None) -> dict[str, Any]:
+        """Add a scenario rule (``schemas/scenario_rule.schema.json``, as ``POST /__admin/scenarios``) at the
+        end, or at ``position``; first match wins. ``ScenarioError`` names what is wrong. Returns the rule as
+        ``rules()`` shows it (its ``id`` is its ``name`` when it has one)."""
+        return self.service.add_rules([rule], position)[0]
+
+    @contextmanager
+    def rule(self, rule: Mapping[str, Any], position: int | None = None) -> Iterator[dict[str, Any]]:
+        """``with mock.rule({...}):`` the rule applies inside the block and is removed on leaving it."""
+        added = self.add_rule(rule, position)
+        try:
+            yield added
+        finally:
+            self.service.remove_rule(added["id"])
+
+    def rules(self) -> list[dict[str, Any]]:
+        """The rules in force, in order, each with ``id``, ``remaining`` (of ``times``), ``applied``, ``rule``."""
+        return self.service.rules()
+
+    def remove_rule(self, rule_id: str) -> bool:
+        """Remove one rule by id; False when there is none."""
+        return self.service.remove_rule(rule_id)
+
+    def clear_rules(self) -> None:
+        """Remove every rule, the startup ones (``scenarios=FILE``) too; ``reset()`` brings those back."""
+        self.service.clear_rules()
+
+    def restore_rules(self) -> None:
+        """Back to the startup rules: every rule added since is removed."""
+        self.service.restore_rules()
 
     # -- request journal, credits and snapshots ------------------------------------------------------------
     def requests(

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask, Response, g, request
 
 from mockserver.config.settings import Settings
 from mockserver.contract.openapi import build
+from mockserver.contract.openapi_admin import build_admin
+from mockserver.core import jsonio
 from mockserver.core.clock import Clock
 from mockserver.core.scenarios import load_file
 from mockserver.service import MockService
 from mockserver.web import admin, api, errors, pipeline
 from mockserver.web.context import attach
-from mockserver.web.http import json_response
 from mockserver.web.journal import JournalMiddleware
 
 access_log = logging.getLogger("creatify_mock.access")
+MAX_DOCUMENTS = 16
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Flask:
@@ -37,17 +41,30 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     pipeline.register(app)  # authentication -> rate limit and credits -> scenario faults
     api.register(app)
     admin.register(app)
-    openapi_doc = build()
-
-    @app.get("/openapi.json")
-    def openapi() -> Response:
-        return json_response(openapi_doc)
+    _documents(app)
 
     if service.journal_enabled:  # last: the middleware wraps the finished app
         app.wsgi_app = JournalMiddleware(  # type: ignore[method-assign]
             app.wsgi_app, service.record_request, settings.max_body_bytes
         )
     return app
+
+
+def _documents(app: Flask) -> None:
+    """The OpenAPI documents, each naming the URL it was fetched from as its server (built once per URL)."""
+    built: dict[tuple[str, str], bytes] = {}
+
+    def serve(name: str, make: Callable[[str], dict[str, Any]]) -> Response:
+        server = request.host_url.rstrip("/")
+        key = (name, server)
+        if key not in built:
+            if len(built) >= MAX_DOCUMENTS:  # Host comes from the client: keep a bounded few
+                built.clear()
+            built[key] = jsonio.dumps(make(server))
+        return Response(built[key], 200, content_type="application/json")
+
+    app.add_url_rule("/openapi.json", "openapi", lambda: serve("api", build))
+    app.add_url_rule("/__admin/openapi.json", "admin_openapi", lambda: serve("admin", build_admin))
 
 
 def _access_log(app: Flask) -> None:
