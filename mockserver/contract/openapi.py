@@ -28,8 +28,10 @@ def _rewrite(node: Any, own: str) -> Any:
             if key == "$ref" and isinstance(value, str):
                 if value.startswith("#"):
                     out[key] = COMPONENT + own + value[1:]
-                else:
-                    out[key] = COMPONENT + component_name(value.split("/")[-1].removesuffix(".schema.json"))
+                else:  # ``file.schema.json`` or ``file.schema.json#/$defs/x``
+                    file, _, fragment = value.partition("#")
+                    name = component_name(file.split("/")[-1].removesuffix(".schema.json"))
+                    out[key] = COMPONENT + name + fragment
             elif key not in ("$id", "$schema"):
                 out[key] = _rewrite(value, own)
         return out
@@ -122,6 +124,78 @@ def build(server_url: str | None = None) -> dict[str, Any]:
         },
         "security": [{"ApiId": [], "ApiKey": []}],
     }
+    doc["paths"].update(sse_paths(job_id))
     if server_url:
         doc["servers"] = [{"url": server_url}]
     return doc
+
+
+def _sse_errors(*codes: int) -> dict[str, Any]:
+    texts = {
+        400: "Invalid request body or model not found.",
+        401: "Missing or invalid API credentials.",
+        404: "Unknown id, or a job of another workspace",
+    }
+    return {str(code): _json("SseError", texts[code]) for code in codes}
+
+
+def sse_paths(job_id: dict[str, Any]) -> dict[str, Any]:
+    """The ``/sse/text_generator/`` family: its own request, job representation and ``{"error"}`` shape."""
+    body = {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": COMPONENT + "SseCreateRequest"}}},
+    }
+    stream_description = (
+        "Server-Sent Events: each event is `data: <one-line JSON>` and a blank line (CRLF line ends), the JSON a "
+        "Gemini GenerateContentResponse (StreamChunk). The last chunk has `finishReason` and a `creatify` object "
+        "with the job id and credits_used; the server then closes the stream."
+    )
+    return {
+        "/sse/text_generator/": {
+            "post": {
+                "operationId": "createSseTextGeneration",
+                "description": "Async (default): the new job, pending. With `sync: true` the job once done or "
+                "failed.",
+                "requestBody": body,
+                "responses": {
+                    "201": _json("TextGenResponse", "Text generation result or pending task"),
+                    **_sse_errors(400, 401),
+                },
+            },
+            "get": {
+                "operationId": "listSseTextGenerations",
+                "responses": {
+                    "200": _json("TextGenResponseList", "The workspace's jobs, newest first"),
+                    **_sse_errors(401),
+                },
+            },
+        },
+        "/sse/text_generator/{id}/": {
+            "get": {
+                "operationId": "getSseTextGeneration",
+                "parameters": [job_id],
+                "responses": {
+                    "200": _json("TextGenResponse", "The job as it is now"),
+                    **_sse_errors(401, 404),
+                },
+            }
+        },
+        "/sse/text_generator/stream/": {
+            "post": {
+                "operationId": "streamSseTextGeneration",
+                "requestBody": body,
+                "responses": {
+                    "200": {
+                        "description": stream_description,
+                        "content": {
+                            "text/event-stream": {
+                                "schema": {"type": "string"},
+                                "x-event-data-schema": {"$ref": COMPONENT + "StreamChunk"},
+                            }
+                        },
+                    },
+                    **_sse_errors(400, 401),
+                },
+            }
+        },
+    }

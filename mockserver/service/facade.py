@@ -22,13 +22,16 @@ from mockserver.core.accounts import Accounts
 from mockserver.core.clock import Clock, SystemClock, isoformat
 from mockserver.core.journal import Journal
 from mockserver.core.lifecycle import plan
-from mockserver.core.models import Job, JobStatus, Outcome
+from mockserver.core.models import Family, Job, JobStatus, Outcome
 from mockserver.core.ratelimit import RateLimiter
 from mockserver.core.scenarios import Rule, ScenarioBook, render
 from mockserver.core.scheduler import Scheduler
-from mockserver.core.store import JobStore
+from mockserver.core.store import Conflict, JobStore
+from mockserver.core.streams import StreamBook
+from mockserver.core.waiters import Waiters
 from mockserver.generation.text import Generator
 from mockserver.service.admin import AdminOperations
+from mockserver.service.streaming import SseOperations
 from mockserver.validation.drf import RequestValidator
 from mockserver.webhooks.dispatcher import Dispatcher
 
@@ -36,7 +39,9 @@ ADMIN_FAILED_REASON = "Failed on request through the mock's admin API."
 #: Request bodies checked against a schema of their own: the API's create and the admin API's bodies.
 VALIDATED_BODIES = (
     "create_request",
+    "sse_create_request",
     "admin_advance",
+    "admin_stream_release",
     "admin_clock_advance",
     "admin_webhook_faults",
     "admin_account",
@@ -44,7 +49,7 @@ VALIDATED_BODIES = (
 )
 
 
-class MockService(AdminOperations):
+class MockService(AdminOperations, SseOperations):
     """Everything one running mock knows and does; a web app keeps one in ``app.extensions``."""
 
     def __init__(self, settings: Settings, clock: Clock | None = None, user_agent: str | None = None) -> None:
@@ -61,6 +66,11 @@ class MockService(AdminOperations):
         self.journal = Journal(settings.journal_size, self.clock)
         self.accounts = Accounts(settings)
         self.store.listeners.append(self.accounts.on_transition)
+        #: Sync calls and streams sleep here until their job moves; the book tracks open streams.
+        self.waiters = Waiters()
+        self.store.listeners.append(self.waiters.on_transition)
+        self.streams = StreamBook()
+        self._closing = threading.Event()
         # Balances must drop when a job ends, read or not: watch jobs of accounts that have a balance.
         self.store.watch = lambda job: (
             job.webhook_url is not None or self.accounts.get(job.account) is not None
@@ -79,9 +89,11 @@ class MockService(AdminOperations):
     # -- running -------------------------------------------------------------------------------------------
     def start(self) -> None:
         """Start background work (the scheduler); servers call this, and a watched job starts it too."""
+        self._closing.clear()
         self.scheduler.start()
 
     def close(self) -> None:
+        self.stop_waiting()
         self.scheduler.stop()
         self.webhooks.close()
 
@@ -109,7 +121,7 @@ class MockService(AdminOperations):
 
         The create body also gets Gemini's ranges when ``--strict-ranges`` is on."""
         errors = self._validators[schema].errors(body)
-        if errors is None and schema == "create_request" and self.settings.strict_ranges:
+        if errors is None and schema.endswith("create_request") and self.settings.strict_ranges:
             errors = ranges.drf_errors(body.get("config") or {})
         return errors
 
@@ -139,6 +151,16 @@ class MockService(AdminOperations):
     ) -> dict[str, Any]:
         """Store a new pending job for ``account``; ``request`` is the cleaned, validated body; a scenario
         ``rule`` may decide its outcome and timing."""
+        return self._add(self._new_job(account, request, webhook_url, rule))
+
+    def _new_job(
+        self,
+        account: str,
+        request: dict[str, Any],
+        webhook_url: str | None,
+        rule: Rule | None,
+        family: Family = Family.API,
+    ) -> Job:
         now = self.clock.now_us()
         timing = self._timing_for(rule)
         with self._rng_lock:
@@ -151,9 +173,13 @@ class MockService(AdminOperations):
             )
             schedule = plan(timing, now, self._rng)
         request.setdefault("config", {})
-        job = Job(job_id, account, seq, request, webhook_url, now, schedule)
+        job = Job(job_id, account, seq, request, webhook_url, now, schedule, family=family)
         if rule is not None and "outcome" in rule.spec:
             job.forced = self._scenario_outcome(rule, request, account)
+        return job
+
+    def _add(self, job: Job) -> dict[str, Any]:
+        """Store a new job (and wake the scheduler when it must move unread); its view at creation."""
         view = self.store.add(job)
         if self.store.watch(job):
             self.scheduler.start()
@@ -175,21 +201,31 @@ class MockService(AdminOperations):
     ) -> dict[str, Any]:
         """Move a job now (one step, or straight to ``status``); KeyError if unknown, Conflict if terminal."""
         forced: Outcome | None = None
+        streamed = self.streams.get(job_id)
         if status is JobStatus.FAILED:
             forced = Outcome(JobStatus.FAILED, failed_reason=failed_reason or ADMIN_FAILED_REASON)
-        elif status is JobStatus.DONE:
+        elif status is JobStatus.DONE and (streamed is None or response_text is not None):
+            if streamed is not None and not (response_text or "").startswith(streamed.sent_text):
+                raise Conflict(
+                    f"job {job_id} is being streamed and has sent {streamed.sent_text!r} already: "
+                    "a response_text must start with it"
+                )
             forced = self.generator.done(self.store.request_of(job_id), response_text)
+        # A streamed job moved to done without a text keeps the outcome its stream is sending.
         return self.store.advance(job_id, self.clock.now_us(), status, forced)
 
     def advance_clock(self, seconds: float) -> str:
         """Move the clock (every timing mode), apply the transitions it crosses at once; the new time."""
         self.clock.advance(seconds)
         self.store.tick(self.clock.now_us())
+        self.waiters.notify_all()
         return self.now()
 
     def reset(self) -> None:
         """Forget every job and webhook delivery, restore the startup scenarios, restart the seeded sequence."""
         self.store.reset()
+        self.streams.clear()
+        self.waiters.notify_all()  # open streams and sync calls of forgotten jobs end
         self.webhooks.reset()
         self.scenarios.replace(*self._startup_scenarios)
         for hook in self.reset_hooks:
