@@ -28,6 +28,9 @@ from mockserver.core import jsonio
 from mockserver.web.context import service
 from mockserver.web.streaming import HOST_KEY
 
+#: Where ``_WithHost`` keeps the WSGI ``write`` callable of a request (``begin`` sends the headers with it).
+WRITE_KEY = "creatify_mock.write"
+
 LOOP_TIMEOUT = 0.2
 #: Collector thresholds while the server owns the process: young collections stay frequent enough to catch
 #: short-lived cycles, full ones become rare (each one walks every stored job: ~100 ms at 100,000 jobs).
@@ -97,6 +100,13 @@ class WaitressHost:
             if self.dispatcher is not None and not self.stopping:
                 self.dispatcher.set_thread_count(self._base + self._held)
 
+    def begin(self, environ: Mapping[str, Any]) -> None:
+        """Write the status line and headers through the WSGI ``write`` callable ``start_response`` gave."""
+        write = environ.get(WRITE_KEY)
+        if write is not None:
+            write(b"")
+            self.flush(environ)
+
     def flush(self, environ: Mapping[str, Any]) -> None:
         """Wake the event loop so what the worker just wrote goes out now (waitress otherwise waits for 18 KB
         or the loop's next turn)."""
@@ -123,7 +133,12 @@ class _WithHost:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         environ[HOST_KEY] = self.host
-        return self.app(environ, start_response)
+
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            write = environ[WRITE_KEY] = start_response(status, headers, exc_info)
+            return write
+
+        return self.app(environ, start)
 
 
 class Server:

@@ -82,6 +82,7 @@ class Events:
 
     def __iter__(self) -> Iterator[bytes]:
         with self._host.hold():
+            self._host.begin(self._environ)  # status and headers now, not with the first chunk
             for chunk in self._stream.chunks:
                 if isinstance(chunk, Abort):
                     self._host.abort(self._environ)

@@ -2,7 +2,9 @@
 
 The server puts a ``StreamHost`` in the WSGI environ under ``HOST_KEY``: ``hold()`` while a request keeps its
 worker for seconds (a thread-pool server adds a worker meanwhile, so short calls never queue behind streams),
-``flush()`` after each event (send it now, not when a buffer fills), ``abort()`` to drop the connection.
+``begin()`` to send the status and headers before the first event is due (WSGI servers otherwise wait for the
+first non-empty chunk), ``flush()`` after each event (send it now, not when a buffer fills), ``abort()`` to
+drop the connection.
 Under a server that provides none (werkzeug's test client), ``NO_HOST`` does nothing and streams still work.
 """
 
@@ -19,6 +21,8 @@ HOST_KEY = "creatify_mock.stream_host"
 class StreamHost(Protocol):
     def hold(self) -> AbstractContextManager[None]: ...
 
+    def begin(self, environ: Mapping[str, Any]) -> None: ...
+
     def flush(self, environ: Mapping[str, Any]) -> None: ...
 
     def abort(self, environ: Mapping[str, Any]) -> bool: ...
@@ -27,6 +31,9 @@ class StreamHost(Protocol):
 class _NoHost:
     def hold(self) -> AbstractContextManager[None]:
         return contextlib.nullcontext()
+
+    def begin(self, environ: Mapping[str, Any]) -> None:
+        return None
 
     def flush(self, environ: Mapping[str, Any]) -> None:
         return None
