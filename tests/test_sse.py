@@ -169,6 +169,7 @@ def test_http_level_errors_are_json_in_the_family_shape(mock: MockServer, sse: S
     status, error = sse.request("POST", SSE, content=b"a=b", headers={"Content-Type": "text/plain"})
     assert status == 415 and "Unsupported media type" in error["error"]
     assert sse.request("PUT", SSE) == (405, {"error": 'Method "PUT" not allowed.'})
+    assert sse.request("GET", STREAM) == (405, {"error": 'Method "GET" not allowed.'})  # not a job id
     assert sse.request("GET", "/sse/text_generator/x/y/") == (404, {"error": "Not found."})
     redirect = sse.http.get("/sse/text_generator")
     assert redirect.status_code == 308 and "trailing slash" in redirect.json()["error"]
@@ -257,4 +258,7 @@ def test_openapi_documents_the_four_paths_and_the_event_stream(client: Client) -
     assert {"/sse/text_generator/", "/sse/text_generator/{id}/", "/sse/text_generator/stream/"} <= set(paths)
     assert set(paths["/sse/text_generator/"]) == {"get", "post"}
     stream = paths["/sse/text_generator/stream/"]["post"]["responses"]["200"]["content"]["text/event-stream"]
-    assert stream["x-event-data-schema"] == {"$ref": "#/components/schemas/StreamChunk"}
+    data = stream["schema"]["properties"]["data"]
+    assert data["contentSchema"] == {"$ref": "#/components/schemas/StreamChunk"}
+    create = paths["/sse/text_generator/"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert create["allOf"][1]["properties"]["model_name"]["enum"][0] == "gemini-2.5-flash"

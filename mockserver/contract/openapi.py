@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from mockserver.config.settings import DOCUMENTED_MODELS
 from mockserver.contract import schemas
 
 COMPONENT = "#/components/schemas/"
@@ -65,7 +66,7 @@ def _errors(*codes: int) -> dict[str, Any]:
     return out
 
 
-def build(server_url: str | None = None) -> dict[str, Any]:
+def build(server_url: str | None = None, models: tuple[str, ...] = DOCUMENTED_MODELS) -> dict[str, Any]:
     components = {
         component_name(n): _rewrite(copy.deepcopy(s), component_name(n))
         for n, s in schemas.all_schemas().items()
@@ -124,7 +125,7 @@ def build(server_url: str | None = None) -> dict[str, Any]:
         },
         "security": [{"ApiId": [], "ApiKey": []}],
     }
-    doc["paths"].update(sse_paths(job_id))
+    doc["paths"].update(sse_paths(job_id, models))
     if server_url:
         doc["servers"] = [{"url": server_url}]
     return doc
@@ -139,12 +140,28 @@ def _sse_errors(*codes: int) -> dict[str, Any]:
     return {str(code): _json("SseError", texts[code]) for code in codes}
 
 
-def sse_paths(job_id: dict[str, Any]) -> dict[str, Any]:
+#: One server-sent event, as Open API 3.2 describes events (and Schemathesis reads ``schema`` for 3.1): its
+#: ``data`` is JSON text, a StreamChunk.
+EVENT_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "data": {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "contentSchema": {"$ref": COMPONENT + "StreamChunk"},
+        }
+    },
+    "required": ["data"],
+}
+
+
+def sse_paths(job_id: dict[str, Any], models: tuple[str, ...] = DOCUMENTED_MODELS) -> dict[str, Any]:
     """The ``/sse/text_generator/`` family: its own request, job representation and ``{"error"}`` shape."""
-    body = {
-        "required": True,
-        "content": {"application/json": {"schema": {"$ref": COMPONENT + "SseCreateRequest"}}},
-    }
+    request: dict[str, Any] = {"$ref": COMPONENT + "SseCreateRequest"}
+    if models:  # the supported models are a setting (--models), not part of the schema file
+        supported = {"properties": {"model_name": {"enum": list(models)}}}
+        request = {"allOf": [request, supported]}
+    body = {"required": True, "content": {"application/json": {"schema": request}}}
     stream_description = (
         "Server-Sent Events: each event is `data: <one-line JSON>` and a blank line (CRLF line ends), the JSON a "
         "Gemini GenerateContentResponse (StreamChunk). The last chunk has `finishReason` and a `creatify` object "
@@ -188,10 +205,7 @@ def sse_paths(job_id: dict[str, Any]) -> dict[str, Any]:
                     "200": {
                         "description": stream_description,
                         "content": {
-                            "text/event-stream": {
-                                "schema": {"type": "string"},
-                                "x-event-data-schema": {"$ref": COMPONENT + "StreamChunk"},
-                            }
+                            "text/event-stream": {"schema": EVENT_SCHEMA},
                         },
                     },
                     **_sse_errors(400, 401),

@@ -38,7 +38,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     api.register(app)
     sse.register(app)
     admin.register(app)
-    openapi_doc = build()
+    openapi_doc = build(models=settings.models)
 
     @app.get("/openapi.json")
     def openapi() -> Response:

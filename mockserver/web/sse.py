@@ -10,6 +10,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from flask import Blueprint, Flask, Response, g, request
+from flask.blueprints import BlueprintSetupState
+from werkzeug.routing import BaseConverter
 
 from mockserver.core import jsonio
 from mockserver.service import MockService
@@ -19,6 +21,18 @@ from mockserver.web.context import service
 from mockserver.web.http import ApiError, json_response, read_json
 
 bp = Blueprint("sse", __name__, url_prefix="/sse/text_generator")
+
+
+class JobIdConverter(BaseConverter):
+    """A path segment that is not ``stream``: ``GET /sse/text_generator/stream/`` is a 405, not a job lookup."""
+
+    regex = r"(?!stream/?\Z)[^/]+"
+
+
+@bp.record_once
+def _converter(state: BlueprintSetupState) -> None:
+    state.app.url_map.converters["sse_job_id"] = JobIdConverter
+
 
 #: How Google frames ``streamGenerateContent?alt=sse``: one ``data:`` line of JSON, CRLF line ends.
 EVENT_PREFIX, EVENT_END = b"data: ", b"\r\n\r\n"
@@ -45,7 +59,7 @@ def create() -> Response:
     return json_response(job, 201)
 
 
-@bp.get("/<job_id>/")
+@bp.get("/<sse_job_id:job_id>/")
 def read(job_id: str) -> Response:
     job = service().get_sse(g.account, job_id)
     if job is None:
