@@ -63,9 +63,9 @@ def test_sse_curl_examples_run_against_a_live_mock() -> None:
 
         def run(name: str) -> str:
             command = curl_example(name).replace("http://127.0.0.1:8000", mock.url)
-            proc = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=30)
+            proc = subprocess.run(["bash", "-c", command], capture_output=True, timeout=30)
             assert proc.returncode == 0, proc.stderr
-            return proc.stdout
+            return proc.stdout.decode()  # bytes: the stream's CRLF line ends must survive
 
         pending = json.loads(run("sse-async"))
         assert pending["status"] == "pending" and pending["response_function_calls"] == []
