@@ -262,3 +262,18 @@ def test_openapi_documents_the_four_paths_and_the_event_stream(client: Client) -
     assert data["contentSchema"] == {"$ref": "#/components/schemas/StreamChunk"}
     create = paths["/sse/text_generator/"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert create["allOf"][1]["properties"]["model_name"]["enum"][0] == "gemini-2.5-flash"
+
+
+def test_models_and_sync_timeout_come_from_cli_env_and_toml(tmp_path: Any) -> None:
+    from mockserver.cli import settings_from_args
+    from mockserver.config.settings import DOCUMENTED_MODELS, SettingsError, load
+
+    assert load({}, {}).models == DOCUMENTED_MODELS and load({}, {}).sync_timeout == 60
+    assert settings_from_args(["serve", "--models", "a,b", "--models", "c"]).models == ("a", "b", "c")
+    assert load({}, {"CREATIFY_MOCK_MODELS": "x y", "CREATIFY_MOCK_SYNC_TIMEOUT": "2.5"}).models == ("x", "y")
+    assert load({}, {"CREATIFY_MOCK_MODELS": ""}).models == ()
+    config = tmp_path / "mock.toml"
+    config.write_text('models = ["m1"]\nsync-timeout = 3\n')
+    assert load({"config": str(config)}, {}).sync_timeout == 3.0
+    with pytest.raises(SettingsError, match="sync_timeout"):
+        load({"sync_timeout": 0}, {})
