@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import loads, peers
+from . import loads, peers, streams
 from .procs import CLIENT_CORE, Server, free_port
 from .table import render
 
@@ -33,6 +33,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--no-peers", action="store_true", help="measure the mock only")
     parser.add_argument("--threads", type=int, help="the mock's --threads (default: its own default)")
     parser.add_argument("--json", type=Path, help="also write the numbers to this file")
+    parser.add_argument("--no-streams", action="store_true", help="skip the 200 concurrent streams load")
     return parser.parse_args()
 
 
@@ -120,6 +121,9 @@ def main() -> int:
     if not args.no_peers:
         results.update(bench_peers(args, shared))
     print(render(results, args))
+    if not args.no_streams:
+        print()
+        print(streams.render(streams.measure(200, 30.0)))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0

@@ -104,6 +104,17 @@ def build_parser() -> argparse.ArgumentParser:
         help='JSON body of the insufficient-credits error (default {"detail": "Insufficient credits."})',
     )
     add("--rate-limit", metavar="N/s", help="requests per account: N/s, N/m, N/h or N/d (default: none)")
+    add(
+        "--models",
+        action="append",
+        metavar="NAME",
+        help="models the /sse/ family accepts, repeatable or comma-separated (default: the five documented)",
+    )
+    add(
+        "--sync-timeout",
+        type=float,
+        help="seconds a sync call or a stream waits for its job at most (default 60)",
+    )
     add("--quiet", dest="log_requests", action="store_const", const=False, help="no per-request log lines")
     return parser
 
@@ -120,6 +131,8 @@ def settings_from_args(argv: Sequence[str] | None = None) -> Settings:
         args["api_key"] = tuple(args["api_key"])
     if args.get("credits") is not None:
         args["credits"] = tuple(args["credits"])
+    if args.get("models") is not None:
+        args["models"] = tuple(m.strip() for arg in args["models"] for m in arg.split(",") if m.strip())
     return load(args)
 
 

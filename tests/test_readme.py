@@ -120,3 +120,32 @@ def test_readme_lists_every_cli_option() -> None:
         for flag in action.option_strings:
             if flag.startswith("--") and flag != "--help":
                 assert f"`{flag}" in text, f"README does not document {flag}"
+
+
+def curl_example(name: str) -> str:
+    match = re.search(rf"<!-- readme-curl: {name} -->\n```sh\n(.*?)```", README.read_text(), re.S)
+    assert match, f"README has no curl example {name!r}"
+    return "\n".join(line for line in match.group(1).splitlines() if not line.startswith("#"))
+
+
+def test_sse_curl_examples_run_against_a_live_mock() -> None:
+    import json
+
+    from mockserver.testing import MockServer
+
+    with MockServer(timing="instant") as mock:
+
+        def run(name: str) -> str:
+            command = curl_example(name).replace("http://127.0.0.1:8000", mock.url)
+            proc = subprocess.run(["bash", "-c", command], capture_output=True, timeout=30)
+            assert proc.returncode == 0, proc.stderr
+            return proc.stdout.decode()  # bytes: the stream's CRLF line ends must survive
+
+        pending = json.loads(run("sse-async"))
+        assert pending["status"] == "pending" and pending["response_function_calls"] == []
+        done = json.loads(run("sse-sync"))
+        assert done["status"] == "done" and done["response_text"]
+        events = [e for e in run("sse-stream").split("\r\n\r\n") if e]
+        assert all(e.startswith("data: {") for e in events)
+        last = json.loads(events[-1].removeprefix("data: "))
+        assert last["candidates"][0]["finishReason"] == "STOP" and last["creatify"]["status"] == "done"

@@ -12,6 +12,14 @@ TIMINGS = ("realtime", "instant", "manual")
 WEBHOOK_EVENTS = ("all", "terminal")
 #: Other names of settings, as the command line spells them.
 ALIASES = {"webhook_reorder": "webhook_reorder_rate"}
+#: The models Creatify's guide lists for the /sse/ family; another model is a 400 there.
+DOCUMENTED_MODELS = (
+    "gemini-2.5-flash",
+    "gemini-2.5-pro",
+    "gemini-3-flash-preview",
+    "gemini-3.1-pro-preview",
+    "gemini-3.1-flash-lite-preview",
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,8 @@ class Settings:
     insufficient_credits_status: int = 402
     insufficient_credits_body: str = '{"detail": "Insufficient credits."}'
     rate_limit: str = ""
+    models: tuple[str, ...] = DOCUMENTED_MODELS
+    sync_timeout: float = 60.0
     config: str | None = field(default=None, metadata={"cli_only": True})
 
     def __post_init__(self) -> None:
@@ -81,6 +91,8 @@ class Settings:
             400 <= self.insufficient_credits_status <= 599, "insufficient_credits_status", "must be 400-599"
         )
         parse_rate(self.rate_limit)
+        if self.sync_timeout <= 0:
+            raise SettingsError(f"sync_timeout must be > 0 seconds, got {self.sync_timeout!r}")
         parse_credits(self.credits)
         parse_error_body(self.insufficient_credits_body)
 
@@ -138,7 +150,7 @@ def _coerce(name: str, value: Any) -> Any:
     try:
         if name == "credits" and isinstance(value, Mapping):  # TOML table {team = 10}
             return tuple(f"{k}={v}" for k, v in value.items())
-        if name in ("api_key", "credits"):
+        if name in ("api_key", "credits", "models"):
             if isinstance(value, str):
                 return tuple(v.strip() for v in value.replace(",", " ").split() if v.strip())
             return tuple(str(v) for v in value)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mockserver.config.settings import DOCUMENTED_MODELS
 from mockserver.config.version import mock_version
 from mockserver.contract.openapi_components import COMPONENT, component_name, reachable, schema_ref
 from mockserver.contract.openapi_parts import (
@@ -18,6 +19,7 @@ from mockserver.contract.openapi_parts import (
     path_parameter,
     query_parameter,
 )
+from mockserver.contract.openapi_sse import SSE, sse_paths
 
 __all__ = ["COMPONENT", "IDS_PATTERN", "MAX_IDS", "UUID_PATTERN", "api_paths", "build", "component_name"]
 
@@ -132,9 +134,10 @@ def webhooks() -> dict[str, Any]:
     }
 
 
-def build(server_url: str | None = None) -> dict[str, Any]:
-    """The document; ``server_url`` is where it is served (the live mock's own URL)."""
-    paths = api_paths()
+def build(server_url: str | None = None, models: tuple[str, ...] = DOCUMENTED_MODELS) -> dict[str, Any]:
+    """The document; ``server_url`` is where it is served (the live mock's own URL), ``models`` the models the
+    ``/sse/`` family accepts (``--models``)."""
+    paths = {**api_paths(), **sse_paths(models)}
     hooks = webhooks()
     return {
         "openapi": "3.1.0",
@@ -148,6 +151,7 @@ def build(server_url: str | None = None) -> dict[str, Any]:
         "servers": [{"url": server_url or DEFAULT_SERVER, "description": "creatify-mock"}],
         "tags": [
             {"name": TEXT, "description": "Asynchronous text generation jobs"},
+            {"name": SSE, "description": "The same jobs: async, sync and streamed as Server-Sent Events"},
             {"name": WEBHOOKS, "description": "Calls the mock makes to a job's webhook_url"},
         ],
         "paths": paths,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -39,6 +40,15 @@ class Outcome:
     response_text: str | None = None
     failed_reason: str | None = None
     credits_used: float = 0
+    #: Gemini function calls the model made (``{name, args}``); shown by the /sse/ family only.
+    function_calls: list[dict[str, Any]] = field(default_factory=list)
+
+
+class Family(str, Enum):
+    """The API family a job was created on: it decides the representation its webhooks carry."""
+
+    API = "api"
+    SSE = "sse"
 
 
 @dataclass
@@ -66,6 +76,8 @@ class Job:
     failed_reason: str | None = None
     credits_used: float = 0
     forced: Outcome | None = field(default=None, repr=False)
+    family: Family = Family.API
+    response_function_calls: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.updated_at:
@@ -87,6 +99,33 @@ class Job:
             "failed_reason": self.failed_reason,
             "credits_used": self.credits_used,
         }
+
+    def to_sse(self) -> dict[str, Any]:
+        """The job as the /sse/ family shows it (``text_gen_response.schema.json``): the same keys plus
+        ``response_function_calls``, in that schema's order."""
+        req = self.request
+        return {
+            "id": self.id,
+            "model_name": req["model_name"],
+            "messages": req["messages"],
+            "config": req.get("config", {}),
+            "response_function_calls": self.response_function_calls,
+            "created_at": _iso(self.created_at),
+            "updated_at": _iso(self.updated_at),
+            "system_instruction": req.get("system_instruction", ""),
+            "status": self.status.value,
+            "response_text": self.response_text,
+            "failed_reason": self.failed_reason,
+            "credits_used": self.credits_used,
+        }
+
+    def to_own(self) -> dict[str, Any]:
+        """The representation of the family that created the job (what its webhooks carry)."""
+        return self.to_sse() if self.family is Family.SSE else self.to_api()
+
+
+#: How a family shows a job.
+VIEWS: dict[Family, Callable[[Job], dict[str, Any]]] = {Family.API: Job.to_api, Family.SSE: Job.to_sse}
 
 
 _last_second: tuple[int, str] = (-1, "")

@@ -44,6 +44,7 @@ class RequestInfo:
     api_id: str
     headers: Any  # a case-insensitive mapping (werkzeug Headers): .get(name)
     body: Any = None
+    family: str = "api"  # the API family of the call: api or sse
 
 
 @dataclass
@@ -70,6 +71,8 @@ class Rule:
         m = self.match
         operation = m.get("operation", "create")
         if operation != "any" and operation != info.operation:
+            return False
+        if m.get("family", "any") not in ("any", info.family):
             return False
         if "api_id" in m and m["api_id"] != info.api_id:
             return False
@@ -155,9 +158,9 @@ class ScenarioBook:
                     f"{where}: field http/headers/{name}: not a header the mock can send "
                     f"(framing headers {sorted(FRAMING_HEADERS)} and line breaks are not allowed)"
                 )
-        if "http" in spec and ("outcome" in spec or "timing" in spec):
+        if "http" in spec and ("outcome" in spec or "timing" in spec or "stream" in spec):
             raise ScenarioError(
-                f"{where}: a rule with http answers instead of creating a job: drop outcome/timing"
+                f"{where}: a rule with http answers instead of creating a job: drop outcome/timing/stream"
             )
         with self._lock:
             self._next += 1

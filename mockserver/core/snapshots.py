@@ -15,7 +15,7 @@ from typing import Any
 
 from mockserver.config.settings import Settings
 from mockserver.core.clock import isoformat, parse_time
-from mockserver.core.models import Job, JobStatus, Outcome, Schedule
+from mockserver.core.models import Family, Job, JobStatus, Outcome, Schedule
 
 STATE_VERSION = 1
 SECRET_SETTINGS = ("admin_token", "webhook_secret")
@@ -35,6 +35,7 @@ def job_to_state(job: Job) -> dict[str, Any]:
         "id": job.id,
         "account": job.account,
         "seq": job.seq,
+        "family": job.family.value,
         "request": job.request,
         "webhook_url": job.webhook_url,
         "created_at": isoformat(job.created_at),
@@ -69,6 +70,7 @@ def job_from_state(data: Mapping[str, Any], where: str) -> Job:
         id=data["id"],
         account=data["account"],
         seq=data["seq"],
+        family=Family(data.get("family", "api")),
         request=dict(data["request"]),
         webhook_url=data.get("webhook_url"),
         created_at=created,

@@ -17,6 +17,7 @@ from mockserver.core.models import ALLOWED_MOVES, Job, JobStatus, Outcome
 
 Finisher = Callable[[Job], Outcome]
 Listener = Callable[[dict[str, Any], Job], None]
+View = Callable[[Job], dict[str, Any]]
 
 
 class Conflict(Exception):
@@ -48,7 +49,7 @@ class JobStore:
                 self._push(job)
             if len(self._jobs) > self._max_jobs:
                 self._evict(job.created_at)
-            return job.to_api()
+            return job.to_own()
 
     def reset(self) -> None:
         with self._lock:
@@ -58,18 +59,24 @@ class JobStore:
             self._outcomes.clear()
 
     # -- reading -------------------------------------------------------------------------------------------
-    def get(self, job_id: str, now_us: int, account: str | None = None) -> dict[str, Any] | None:
-        """The job as it is now, or None when unknown or owned by another account."""
+    def get(
+        self, job_id: str, now_us: int, account: str | None = None, view: View = Job.to_api
+    ) -> dict[str, Any] | None:
+        """The job as it is now (as ``view`` shows it), or None when unknown or owned by another account."""
         self._prepare(self._lookup([job_id], account), now_us)
         with self._lock:
             job = self._jobs.get(job_id)
             if job is None or (account is not None and job.account != account):
                 return None
             self._refresh(job, now_us)
-            return job.to_api()
+            return view(job)
 
     def snapshot(
-        self, now_us: int, account: str | None = None, ids: Iterable[str] | None = None
+        self,
+        now_us: int,
+        account: str | None = None,
+        ids: Iterable[str] | None = None,
+        view: View = Job.to_api,
     ) -> list[dict[str, Any]]:
         """Jobs newest first: one account's (or all), optionally only ``ids``."""
         with self._lock:
@@ -87,7 +94,7 @@ class JobStore:
             for job in order:
                 if self._jobs.get(job.id) is job:
                     self._refresh(job, now_us)
-                    out.append(job.to_api())
+                    out.append(view(job))
             return out
 
     def request_of(self, job_id: str) -> dict[str, Any]:
@@ -188,10 +195,11 @@ class JobStore:
             job.response_text = outcome.response_text
             job.failed_reason = outcome.failed_reason
             job.credits_used = outcome.credits_used
+            job.response_function_calls = list(outcome.function_calls)
             self._outcomes.pop(job.id, None)
         job.updated_at = max(at_us, job.updated_at)
         if self.listeners:
-            view = job.to_api()
+            view = job.to_own()
             for listener in self.listeners:
                 listener(view, job)
 

@@ -40,6 +40,13 @@ def count_tokens(text: str) -> int:
     return len(text.split())
 
 
+def prompt_tokens(request: Mapping[str, Any]) -> int:
+    """Tokens of the prompt: the system instruction plus every message's content."""
+    messages = request.get("messages") or []
+    prompt = " ".join([request.get("system_instruction", "")] + [m.get("content", "") for m in messages])
+    return count_tokens(prompt)
+
+
 def seed_of(request: Mapping[str, Any]) -> int:
     """``config.seed`` when given, else a stable hash of the whole request."""
     config = request.get("config") or {}
@@ -98,9 +105,16 @@ class Generator:
 
     def credits(self, request: Mapping[str, Any], text: str) -> float:
         """Credits for a done job: see ``credits_for``; the prompt is the system instruction plus every message."""
-        messages = request.get("messages") or []
-        prompt = " ".join([request.get("system_instruction", "")] + [m.get("content", "") for m in messages])
-        return credits_for(request["model_name"], count_tokens(prompt), count_tokens(text))
+        return credits_for(request["model_name"], prompt_tokens(request), count_tokens(text))
+
+    def hit_word_limit(self, request: Mapping[str, Any]) -> bool:
+        """Whether ``max_output_tokens`` cut the generated plain text short (Gemini's ``MAX_TOKENS``)."""
+        config: Mapping[str, Any] = request.get("config") or {}
+        max_words = config.get("max_output_tokens")
+        if max_words is None or config.get("response_mime_type") == "application/json":
+            return False
+        stops = [s for s in config.get("stop_sequences") or [] if s]
+        return count_tokens(self.text(seed_of(request), None, stops)) > int(max_words)
 
     def text(self, seed: int, max_words: int | None, stops: list[str]) -> str:
         """Faker sentences; cut at the first stop sequence (as Gemini stops there), then to ``max_words``."""

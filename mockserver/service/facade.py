@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -17,18 +17,21 @@ from mockserver.config.settings import Settings
 from mockserver.config.values import parse_rate
 from mockserver.config.version import mock_version
 from mockserver.contract import ranges
-from mockserver.core import snapshots
 from mockserver.core.accounts import Accounts
 from mockserver.core.clock import Clock, SystemClock, isoformat
 from mockserver.core.journal import Journal
 from mockserver.core.lifecycle import plan
-from mockserver.core.models import Job, JobStatus, Outcome
+from mockserver.core.models import Family, Job, JobStatus, Outcome
 from mockserver.core.ratelimit import RateLimiter
 from mockserver.core.scenarios import Rule, ScenarioBook, render
 from mockserver.core.scheduler import Scheduler
 from mockserver.core.store import Conflict, JobStore
+from mockserver.core.streams import StreamBook
+from mockserver.core.waiters import Waiters
 from mockserver.generation.text import Generator
+from mockserver.service.accounts import AccountOperations
 from mockserver.service.admin import AdminOperations
+from mockserver.service.streaming import SseOperations
 from mockserver.validation.drf import RequestValidator
 from mockserver.webhooks.dispatcher import Dispatcher
 
@@ -41,7 +44,9 @@ INSTANT_HINT = (
 #: Request bodies checked against a schema of their own: the API's create and the admin API's bodies.
 VALIDATED_BODIES = (
     "create_request",
+    "sse_create_request",
     "admin_advance",
+    "admin_stream_release",
     "admin_clock_advance",
     "admin_webhook_faults",
     "admin_account",
@@ -49,7 +54,7 @@ VALIDATED_BODIES = (
 )
 
 
-class MockService(AdminOperations):
+class MockService(AdminOperations, SseOperations, AccountOperations):
     """Everything one running mock knows and does; a web app keeps one in ``app.extensions``."""
 
     def __init__(self, settings: Settings, clock: Clock | None = None, user_agent: str | None = None) -> None:
@@ -66,6 +71,11 @@ class MockService(AdminOperations):
         self.journal = Journal(settings.journal_size, self.clock)
         self.accounts = Accounts(settings)
         self.store.listeners.append(self.accounts.on_transition)
+        #: Sync calls and streams sleep here until their job moves; the book tracks open streams.
+        self.waiters = Waiters()
+        self.store.listeners.append(self.waiters.on_transition)
+        self.streams = StreamBook()
+        self._closing = threading.Event()
         # Balances must drop when a job ends, read or not: watch jobs of accounts that have a balance.
         self.store.watch = lambda job: (
             job.webhook_url is not None or self.accounts.get(job.account) is not None
@@ -84,9 +94,11 @@ class MockService(AdminOperations):
     # -- running -------------------------------------------------------------------------------------------
     def start(self) -> None:
         """Start background work (the scheduler); servers call this, and a watched job starts it too."""
+        self._closing.clear()
         self.scheduler.start()
 
     def close(self) -> None:
+        self.stop_waiting()
         self.scheduler.stop()
         self.webhooks.close()
 
@@ -114,7 +126,7 @@ class MockService(AdminOperations):
 
         The create body also gets Gemini's ranges when ``--strict-ranges`` is on."""
         errors = self._validators[schema].errors(body)
-        if errors is None and schema == "create_request" and self.settings.strict_ranges:
+        if errors is None and schema.endswith("create_request") and self.settings.strict_ranges:
             errors = ranges.drf_errors(body.get("config") or {})
         return errors
 
@@ -144,6 +156,16 @@ class MockService(AdminOperations):
     ) -> dict[str, Any]:
         """Store a new pending job for ``account``; ``request`` is the cleaned, validated body; a scenario
         ``rule`` may decide its outcome and timing."""
+        return self._add(self._new_job(account, request, webhook_url, rule))
+
+    def _new_job(
+        self,
+        account: str,
+        request: dict[str, Any],
+        webhook_url: str | None,
+        rule: Rule | None,
+        family: Family = Family.API,
+    ) -> Job:
         now = self.clock.now_us()
         timing = self._timing_for(rule)
         with self._rng_lock:
@@ -156,9 +178,13 @@ class MockService(AdminOperations):
             )
             schedule = plan(timing, now, self._rng)
         request.setdefault("config", {})
-        job = Job(job_id, account, seq, request, webhook_url, now, schedule)
+        job = Job(job_id, account, seq, request, webhook_url, now, schedule, family=family)
         if rule is not None and "outcome" in rule.spec:
             job.forced = self._scenario_outcome(rule, request, account)
+        return job
+
+    def _add(self, job: Job) -> dict[str, Any]:
+        """Store a new job (and wake the scheduler when it must move unread); its view at creation."""
         view = self.store.add(job)
         if self.store.watch(job):
             self.scheduler.start()
@@ -180,10 +206,17 @@ class MockService(AdminOperations):
     ) -> dict[str, Any]:
         """Move a job now (one step, or straight to ``status``); KeyError if unknown, Conflict if terminal."""
         forced: Outcome | None = None
+        streamed = self.streams.get(job_id)
         if status is JobStatus.FAILED:
             forced = Outcome(JobStatus.FAILED, failed_reason=failed_reason or ADMIN_FAILED_REASON)
-        elif status is JobStatus.DONE:
+        elif status is JobStatus.DONE and (streamed is None or response_text is not None):
+            if streamed is not None and not (response_text or "").startswith(streamed.sent_text):
+                raise Conflict(
+                    f"job {job_id} is being streamed and has sent {streamed.sent_text!r} already: "
+                    "a response_text must start with it"
+                )
             forced = self.generator.done(self.store.request_of(job_id), response_text)
+        # A streamed job moved to done without a text keeps the outcome its stream is sending.
         try:
             return self.store.advance(job_id, self.clock.now_us(), status, forced)
         except Conflict as exc:
@@ -195,11 +228,14 @@ class MockService(AdminOperations):
         """Move the clock (every timing mode), apply the transitions it crosses at once; the new time."""
         self.clock.advance(seconds)
         self.store.tick(self.clock.now_us())
+        self.waiters.notify_all()
         return self.now()
 
     def reset(self) -> None:
         """Forget every job and webhook delivery, restore the startup scenarios, restart the seeded sequence."""
         self.store.reset()
+        self.streams.clear()
+        self.waiters.notify_all()  # open streams and sync calls of forgotten jobs end
         self.webhooks.reset()
         self.scenarios.replace(*self._startup_scenarios)
         for hook in self.reset_hooks:
@@ -207,58 +243,6 @@ class MockService(AdminOperations):
         with self._rng_lock:
             self._seq = 0
             self._rng = random.Random(self.settings.seed)
-
-    # -- credits -------------------------------------------------------------------------------------------
-    def credits(self, account: str) -> float | None:
-        """An account's balance after settling jobs that ended unread; None means unlimited."""
-        self.store.tick(self.clock.now_us())
-        return self.accounts.get(account)
-
-    def all_credits(self) -> dict[str, float]:
-        self.store.tick(self.clock.now_us())
-        return self.accounts.all()
-
-    def set_credits(self, account: str, credits: float | None) -> float | None:
-        """Set a balance (None: unlimited); the account's unfinished jobs now count against it when they end."""
-        self.accounts.set(account, credits)
-        self.store.rewatch(account)
-        self.scheduler.start()
-        self.scheduler.wake()
-        return self.accounts.get(account)
-
-    # -- state snapshots -----------------------------------------------------------------------------------
-    def export_state(self) -> dict[str, Any]:
-        """Jobs, balances, scenarios, the seeded sequence and (masked) settings, as ``GET /__admin/state``."""
-        self.list(None)  # bring every job up to now, as a read would, so the snapshot shows current statuses
-        with self._rng_lock:
-            sequence = (self._seq, self._rng.getstate())
-        jobs, balances = self.store.export_jobs(), self.accounts.all()
-        return snapshots.export(
-            jobs, balances, self.scenarios.export(), sequence, self.clock.now_us(), self.settings
-        )
-
-    def import_state(self, data: Mapping[str, Any]) -> dict[str, int]:
-        """Replace the parts present in ``data``; ``settings`` is ignored. Everything is checked before anything
-        changes (StateError, ScenarioError). The clock moves forward to the snapshot's ``now`` when it is behind
-        (never backwards), so jobs read the same as they did when exported."""
-        snap = snapshots.read(data)
-        if snap.scenarios is not None:
-            self.scenarios.replace(snap.scenarios, "state: scenarios")
-        if snap.jobs is not None:
-            self.store.import_jobs(snap.jobs)
-        if snap.balances is not None:
-            self.accounts.replace(snap.balances)
-            self.store.rewatch()
-        with self._rng_lock:
-            if snap.seq is not None:
-                self._seq = snap.seq
-            if snap.random_state is not None:
-                self._rng.setstate(snap.random_state)
-        if snap.now_us is not None and snap.now_us > self.clock.now_us():
-            self.clock.advance((snap.now_us - self.clock.now_us()) / 1_000_000)
-        self.scheduler.start()
-        self.scheduler.wake()
-        return {"jobs": len(snap.jobs or []), "balances": len(snap.balances or {})}
 
     # -- internals -----------------------------------------------------------------------------------------
     def _timing_for(self, rule: Rule | None) -> Settings:

@@ -16,7 +16,7 @@ from mockserver.core import jsonio
 from mockserver.core.clock import Clock
 from mockserver.core.scenarios import load_file
 from mockserver.service import MockService
-from mockserver.web import admin, api, errors, pipeline
+from mockserver.web import admin, api, errors, pipeline, sse
 from mockserver.web.context import attach
 from mockserver.web.journal import JournalMiddleware
 
@@ -40,8 +40,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     errors.register(app)  # first: trailing-slash redirects are answered in JSON before anything else
     pipeline.register(app)  # authentication -> rate limit and credits -> scenario faults
     api.register(app)
+    sse.register(app)
     admin.register(app)
-    _documents(app)
+    _documents(app, settings.models)
 
     if service.journal_enabled:  # last: the middleware wraps the finished app
         app.wsgi_app = JournalMiddleware(  # type: ignore[method-assign]
@@ -50,7 +51,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     return app
 
 
-def _documents(app: Flask) -> None:
+def _documents(app: Flask, models: tuple[str, ...]) -> None:
     """The OpenAPI documents, each naming the URL it was fetched from as its server (built once per URL)."""
     built: dict[tuple[str, str], bytes] = {}
 
@@ -63,7 +64,7 @@ def _documents(app: Flask) -> None:
             built[key] = jsonio.dumps(make(server))
         return Response(built[key], 200, content_type="application/json")
 
-    app.add_url_rule("/openapi.json", "openapi", lambda: serve("api", build))
+    app.add_url_rule("/openapi.json", "openapi", lambda: serve("api", lambda url: build(url, models)))
     app.add_url_rule("/__admin/openapi.json", "admin_openapi", lambda: serve("admin", build_admin))
 
 

@@ -8,6 +8,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 from werkzeug.routing import RequestRedirect
 
+from mockserver.web.families import shaped
 from mockserver.web.http import ApiError, json_response
 
 log = logging.getLogger("creatify_mock")
@@ -24,7 +25,7 @@ def _from_http_exception(exc: HTTPException) -> Response:
         body = {"detail": "Request body is over the size limit."}
     else:
         body = {"detail": exc.description or exc.name}
-    return json_response(body, status, headers)
+    return json_response(shaped(request.path, body), status, headers)
 
 
 def redirect_as_json() -> Response | None:
@@ -32,17 +33,18 @@ def redirect_as_json() -> Response | None:
     exc = request.routing_exception
     if isinstance(exc, RequestRedirect):
         body = {"detail": f"This path needs a trailing slash; repeat the request at {exc.new_url}"}
-        return json_response(body, exc.code, {"Location": exc.new_url})
+        return json_response(shaped(request.path, body), exc.code, {"Location": exc.new_url})
     return None
 
 
 def _from_api_error(exc: ApiError) -> Response:
-    return json_response(exc.body, exc.status, exc.headers)
+    return json_response(shaped(request.path, exc.body), exc.status, exc.headers)
 
 
 def _unexpected(exc: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.path)
-    return json_response({"detail": "A server error occurred in the mock; see its log."}, 500)
+    body = {"detail": "A server error occurred in the mock; see its log."}
+    return json_response(shaped(request.path, body), 500)
 
 
 def register(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""The journal's WSGI middleware: records every ``/api/`` call as it arrives and how it was answered.
+"""The journal's WSGI middleware: records every ``/api/`` and ``/sse/`` call as it arrives and how it was answered.
 
 It records raw facts only (WSGI header names, body bytes, status, duration) so the hot path stays cheap; the core
 journal masks, decodes and parses when someone reads it.
@@ -13,7 +13,7 @@ from typing import Any
 
 from mockserver.core.journal import Entry
 
-JOURNALED_PREFIX = "/api/"
+JOURNALED_PREFIXES = ("/api/", "/sse/")
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -39,7 +39,7 @@ class JournalMiddleware:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if not path.startswith(JOURNALED_PREFIX):
+        if not path.startswith(JOURNALED_PREFIXES):
             return self.app(environ, start_response)
         started = time.perf_counter()
         body = self._take_body(environ)

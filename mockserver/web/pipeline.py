@@ -1,7 +1,8 @@
-"""The ordered request pipeline of every ``/api/`` call: authentication, then rate limit and credits, then
+"""The ordered request pipeline of every ``/api/`` and ``/sse/`` call: authentication, then rate limit and credits, then
 scenario faults — the order Django REST Framework applies (authenticate, throttle, then the view).
 
-Each step answers in the API's own error shape or lets the call through; the decisions are the service's.
+Each step answers in the API's own error shape (``families.shaped`` words it for ``/sse/``) or lets the call
+through; the decisions are the service's.
 """
 
 from __future__ import annotations
@@ -19,23 +20,34 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from mockserver.core.scenarios import RequestInfo
 from mockserver.web.context import service
+from mockserver.web.families import family_of, shaped
 from mockserver.web.http import ApiError, json_response, read_json
 
 NO_CREDENTIALS = "Authentication credentials were not provided."
 BAD_CREDENTIALS = "Incorrect authentication credentials."
 CHALLENGE = {"WWW-Authenticate": 'X-API-KEY realm="api"'}
 CREATE_ENDPOINT = "api.create"
-OPERATIONS = {CREATE_ENDPOINT: "create", "api.read": "read", "api.list_jobs": "list"}
+#: Calls that create a job (and so need credits), in both families.
+CREATE_ENDPOINTS = frozenset({CREATE_ENDPOINT, "sse.create", "sse.stream"})
+OPERATIONS = {
+    CREATE_ENDPOINT: "create",
+    "api.read": "read",
+    "api.list_jobs": "list",
+    "sse.create": "create",
+    "sse.stream": "create",
+    "sse.read": "read",
+    "sse.list_jobs": "list",
+}
 
 
 def authenticate() -> None:
-    """Before every /api/ call that routes (or is a wrong method, as DRF authenticates before 405).
+    """Before every /api/ and /sse/ call that routes (or is a wrong method, as DRF authenticates before 405).
 
     Runs on every request, so it reads the WSGI environ directly (one proxy lookup, not one per header).
     """
     req = request._get_current_object()  # type: ignore[attr-defined]
     environ = req.environ
-    if not environ.get("PATH_INFO", "").lstrip("/").startswith("api/"):  # as werkzeug routes ``//api/...``
+    if family_of(environ.get("PATH_INFO", "")) is None:  # as werkzeug routes ``//api/...``
         return
     exc = req.routing_exception
     if exc is not None and not isinstance(exc, MethodNotAllowed):
@@ -73,7 +85,7 @@ def limit() -> None:
     wait = svc.throttle(account)
     if wait > 0:
         raise throttled(wait)
-    if request.endpoint == CREATE_ENDPOINT and request.method == "POST" and not svc.may_create(account):
+    if request.endpoint in CREATE_ENDPOINTS and request.method == "POST" and not svc.may_create(account):
         status, body = svc.insufficient_credits()
         raise ApiError(status, body=body)
 
@@ -88,7 +100,8 @@ def apply_scenarios() -> Response | None:
     if operation == "create":
         with contextlib.suppress(ApiError):  # a bad body still matches body-free rules; the view reports it
             body = read_json(request, svc.settings.max_body_bytes)
-    found = svc.take_rule(RequestInfo(operation, g.account, request.headers, body))
+    family = family_of(request.path) or "api"
+    found = svc.take_rule(RequestInfo(operation, g.account, request.headers, body, family))
     if found is None:
         return None
     rule, delay = found
@@ -102,7 +115,7 @@ def apply_scenarios() -> Response | None:
         return _disconnect()
     status = http.get("status", 500)
     body_out = http["body"] if "body" in http else {"detail": HTTP_STATUS_CODES.get(status, "Error")}
-    return json_response(body_out, status, http.get("headers"))
+    return json_response(shaped(request.path, body_out), status, http.get("headers"))
 
 
 def _disconnect() -> Response:

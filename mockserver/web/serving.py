@@ -2,13 +2,19 @@
 
 waitress's own ``run()`` only returns when every channel is gone; we drive its event loop ourselves so that
 ``shutdown()`` from any thread (or a signal) stops it promptly.
+
+Long answers (streams, sync calls) keep their worker thread for seconds. waitress's pool is fixed, so
+``WaitressHost.hold()`` grows it by one thread for as long as such an answer runs: the ``--threads`` workers stay
+free for short calls however many streams are open (bounded by the connection limit).
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import socket
 import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, cast
 
 from flask import Flask
@@ -19,6 +25,11 @@ from waitress.task import ErrorTask
 
 from mockserver.config.settings import Settings
 from mockserver.core import jsonio
+from mockserver.web.context import service
+from mockserver.web.streaming import HOST_KEY
+
+#: Where ``_WithHost`` keeps the WSGI ``write`` callable of a request (``begin`` sends the headers with it).
+WRITE_KEY = "creatify_mock.write"
 
 LOOP_TIMEOUT = 0.2
 #: Collector thresholds while the server owns the process: young collections stay frequent enough to catch
@@ -54,14 +65,91 @@ class JsonErrorChannel(HTTPChannel):
     error_task_class = JsonErrorTask
 
 
+def _channel(environ: Mapping[str, Any]) -> Any:
+    """The waitress channel (connection) of a request: its disconnect probe is a bound method of it."""
+    probe = environ.get("waitress.client_disconnected")
+    return getattr(probe, "__self__", None)
+
+
+class WaitressHost:
+    """``web.streaming.StreamHost`` for waitress: an elastic worker pool, immediate flushes, dropped sockets."""
+
+    def __init__(self, base_threads: int) -> None:
+        self._base = base_threads
+        self._held = 0
+        self._lock = threading.Lock()
+        self.dispatcher: Any = None  # the server's task dispatcher, set once it exists
+        self.stopping = False
+
+    @property
+    def held(self) -> int:
+        """Workers currently held by long answers (each one has been replaced in the pool)."""
+        return self._held
+
+    @contextlib.contextmanager
+    def hold(self) -> Iterator[None]:
+        self._resize(+1)
+        try:
+            yield
+        finally:
+            self._resize(-1)
+
+    def _resize(self, delta: int) -> None:
+        with self._lock:
+            self._held += delta
+            if self.dispatcher is not None and not self.stopping:
+                self.dispatcher.set_thread_count(self._base + self._held)
+
+    def begin(self, environ: Mapping[str, Any]) -> None:
+        """Write the status line and headers through the WSGI ``write`` callable ``start_response`` gave."""
+        write = environ.get(WRITE_KEY)
+        if write is not None:
+            write(b"")
+            self.flush(environ)
+
+    def flush(self, environ: Mapping[str, Any]) -> None:
+        """Wake the event loop so what the worker just wrote goes out now (waitress otherwise waits for 18 KB
+        or the loop's next turn)."""
+        channel = _channel(environ)
+        if channel is not None:
+            with contextlib.suppress(OSError):
+                channel.server.pull_trigger()
+
+    def abort(self, environ: Mapping[str, Any]) -> bool:
+        sock = getattr(_channel(environ), "socket", None)
+        if sock is None:
+            return False
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+        return True
+
+
+class _WithHost:
+    """The app, with the stream host in every request's environ (one dict store per request)."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], host: WaitressHost) -> None:
+        self.app = app
+        self.host = host
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        environ[HOST_KEY] = self.host
+
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            write = environ[WRITE_KEY] = start_response(status, headers, exc_info)
+            return write
+
+        return self.app(environ, start)
+
+
 class Server:
     """A waitress server bound at construction (so the port is known before serving starts)."""
 
     def __init__(self, app: Flask, settings: Settings) -> None:
         self._app = app
         self._stopping = threading.Event()
+        self.stream_host = WaitressHost(settings.threads)
         self._server: Any = cast(Any, create_server)(
-            app,
+            _WithHost(app, self.stream_host),
             host=settings.host,
             port=settings.port,
             threads=settings.threads,
@@ -73,6 +161,7 @@ class Server:
             asyncore_use_poll=True,
         )
         self._server.channel_class = JsonErrorChannel
+        self.stream_host.dispatcher = self._server.task_dispatcher
 
     @property
     def port(self) -> int:
@@ -101,6 +190,8 @@ class Server:
             wasyncore.close_all(socket_map, ignore_all=True)
 
     def shutdown(self) -> None:
+        self.stream_host.stopping = True
+        service(self._app).stop_waiting()  # open streams and sync calls end now, not at their timeout
         self._stopping.set()
         with contextlib.suppress(OSError):  # trigger already closed: the loop is gone
             self._server.pull_trigger()

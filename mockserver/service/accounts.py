@@ -1,0 +1,88 @@
+"""The facade's operations on what outlives single calls: credit balances and whole-state snapshots.
+
+A part of ``MockService`` (a mixin, so there is still one facade to call): both settle jobs that ended unread
+before they answer, and both re-watch jobs when what matters about them changes (a balance given later).
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from mockserver.config.settings import Settings
+from mockserver.core import snapshots
+from mockserver.core.accounts import Accounts
+from mockserver.core.clock import Clock
+from mockserver.core.scenarios import ScenarioBook
+from mockserver.core.scheduler import Scheduler
+from mockserver.core.store import JobStore
+
+
+class AccountOperations:
+    """Balances and state snapshots of ``MockService``."""
+
+    settings: Settings
+    clock: Clock
+    store: JobStore
+    accounts: Accounts
+    scenarios: ScenarioBook
+    scheduler: Scheduler
+    _rng_lock: threading.Lock
+    _seq: int
+    _rng: random.Random
+
+    # -- credits -------------------------------------------------------------------------------------------
+    def credits(self, account: str) -> float | None:
+        """An account's balance after settling jobs that ended unread; None means unlimited."""
+        self.store.tick(self.clock.now_us())
+        return self.accounts.get(account)
+
+    def all_credits(self) -> dict[str, float]:
+        self.store.tick(self.clock.now_us())
+        return self.accounts.all()
+
+    def set_credits(self, account: str, credits: float | None) -> float | None:
+        """Set a balance (None: unlimited); the account's unfinished jobs now count against it when they end."""
+        self.accounts.set(account, credits)
+        self.store.rewatch(account)
+        self.scheduler.start()
+        self.scheduler.wake()
+        return self.accounts.get(account)
+
+    # -- state snapshots -----------------------------------------------------------------------------------
+    def export_state(self) -> dict[str, Any]:
+        """Jobs, balances, scenarios, the seeded sequence and (masked) settings, as ``GET /__admin/state``."""
+        self.store.snapshot(
+            self.clock.now_us()
+        )  # bring every job up to now, as a read would, so the snapshot shows current statuses
+        with self._rng_lock:
+            sequence = (self._seq, self._rng.getstate())
+        jobs, balances = self.store.export_jobs(), self.accounts.all()
+        return snapshots.export(
+            jobs, balances, self.scenarios.export(), sequence, self.clock.now_us(), self.settings
+        )
+
+    def import_state(self, data: Mapping[str, Any]) -> dict[str, int]:
+        """Replace the parts present in ``data``; ``settings`` is ignored. Everything is checked before anything
+        changes (StateError, ScenarioError). The clock moves forward to the snapshot's ``now`` when it is behind
+        (never backwards), so jobs read the same as they did when exported."""
+        snap = snapshots.read(data)
+        if snap.scenarios is not None:
+            self.scenarios.replace(snap.scenarios, "state: scenarios")
+        if snap.jobs is not None:
+            self.store.import_jobs(snap.jobs)
+        if snap.balances is not None:
+            self.accounts.replace(snap.balances)
+            self.store.rewatch()
+        with self._rng_lock:
+            if snap.seq is not None:
+                self._seq = snap.seq
+            if snap.random_state is not None:
+                self._rng.setstate(snap.random_state)
+        if snap.now_us is not None and snap.now_us > self.clock.now_us():
+            self.clock.advance((snap.now_us - self.clock.now_us()) / 1_000_000)
+        self.scheduler.start()
+        self.scheduler.wake()
+        return {"jobs": len(snap.jobs or []), "balances": len(snap.balances or {})}

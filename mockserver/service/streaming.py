@@ -1,0 +1,271 @@
+"""The facade's operations for the ``/sse/`` family: its validation, sync waiting and paced streams.
+
+A part of ``MockService`` (a mixin, so there is still one facade to call). Waiting never holds a lock: a thread
+sleeps on its own event (``core.waiters``) until the job may have moved, the clock is due, or the wait ends.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from mockserver.config.settings import Settings
+from mockserver.core.clock import Clock
+from mockserver.core.models import Family, Job, JobStatus, Schedule
+from mockserver.core.scenarios import Rule
+from mockserver.core.store import JobStore
+from mockserver.core.streams import StreamBook
+from mockserver.core.waiters import Waiters
+from mockserver.generation.stream import ChunkMaker, due_times, failed_finish_reason, response_id, split
+from mockserver.generation.text import Generator, prompt_tokens
+from mockserver.validation.drf import RequestValidator
+from mockserver.validation.sse import invalid_body, model_not_found
+
+TERMINAL = (JobStatus.DONE.value, JobStatus.FAILED.value)
+
+
+def _status(job: Job) -> dict[str, Any]:
+    """The cheapest view: a stream looks at its job on every wake, and only needs to know whether it ended."""
+    return {"status": job.status.value}
+
+
+class Abort:
+    """Yielded by a stream whose scenario asks for a dropped connection: the web layer closes the socket."""
+
+
+ABORT = Abort()
+Chunk = dict[str, Any]
+
+
+@dataclass
+class Stream:
+    """A stream's job (created before the first byte is sent) and its chunks, produced when due."""
+
+    job: dict[str, Any]
+    chunks: Iterator[Chunk | Abort]
+    book: StreamBook
+
+    def close(self) -> None:
+        """Stop producing (the client left, or the server answered); the job goes on without its stream."""
+        close = getattr(self.chunks, "close", None)
+        if close is not None:
+            close()
+        self.book.close(str(self.job["id"]))
+
+
+@dataclass(frozen=True)
+class _Faults:
+    drop_after: int | None = None
+    chunk_delay: float = 0.0
+    finish_reason: str | None = None
+
+
+class SseOperations:
+    """``/sse/`` operations of ``MockService``."""
+
+    settings: Settings
+    clock: Clock
+    store: JobStore
+    generator: Generator
+    waiters: Waiters
+    streams: StreamBook
+    _closing: threading.Event
+    _validators: dict[str, RequestValidator]
+
+    def body_errors(self, schema: str, body: Any) -> dict[str, Any] | None:
+        raise NotImplementedError  # MockService's
+
+    def _new_job(
+        self,
+        account: str,
+        request: dict[str, Any],
+        webhook_url: str | None,
+        rule: Rule | None,
+        family: Family,
+    ) -> Job:
+        raise NotImplementedError  # MockService's
+
+    def _add(self, job: Job) -> dict[str, Any]:
+        raise NotImplementedError  # MockService's
+
+    # -- requests ------------------------------------------------------------------------------------------
+    def sse_body_error(self, body: Any) -> str | None:
+        """None for a body the family accepts, else its 400 message (a field rule, or an unsupported model)."""
+        errors = self.body_errors("sse_create_request", body)
+        if errors is not None:
+            return invalid_body(errors)
+        models = self.settings.models
+        if models and body["model_name"] not in models:
+            return model_not_found(body["model_name"], models)
+        return None
+
+    def clean_sse(self, body: dict[str, Any]) -> tuple[dict[str, Any], str | None, bool]:
+        """A valid body as stored (tools kept for later, not echoed), its webhook URL, and ``sync``."""
+        cleaned = self._validators["sse_create_request"].clean(body)
+        return cleaned, cleaned.pop("webhook_url", None), bool(cleaned.pop("sync", False))
+
+    # -- jobs ----------------------------------------------------------------------------------------------
+    def create_sse(
+        self,
+        account: str,
+        request: dict[str, Any],
+        webhook_url: str | None,
+        rule: Rule | None = None,
+        sync: bool = False,
+    ) -> dict[str, Any]:
+        """A new job of the family; with ``sync`` the job once terminal (or as it is after ``--sync-timeout``)."""
+        job = self._new_job(account, request, webhook_url, rule, Family.SSE)
+        view = self._add(job)
+        if not sync:
+            return view
+        return self._wait_terminal(job.id, job.schedule) or view
+
+    def get_sse(self, account: str | None, job_id: str) -> dict[str, Any] | None:
+        return self.store.get(job_id, self.clock.now_us(), account, Job.to_sse)
+
+    def list_sse(self, account: str | None) -> list[dict[str, Any]]:
+        return self.store.snapshot(self.clock.now_us(), account, None, Job.to_sse)
+
+    def _wait_terminal(self, job_id: str, schedule: Schedule) -> dict[str, Any] | None:
+        deadline = time.monotonic() + self.settings.sync_timeout
+        with self.waiters.watching(job_id) as event:
+            while True:
+                event.clear()
+                view = self.get_sse(None, job_id)
+                remaining = deadline - time.monotonic()
+                if view is None or view["status"] in TERMINAL or remaining <= 0 or self._closing.is_set():
+                    return view
+                event.wait(self._nap(remaining, schedule.finish_at))
+
+    def _nap(self, remaining: float, due_us: int | None) -> float:
+        """Sleep until ``due_us`` on a real clock; a frozen clock only moves by an admin call, which wakes us."""
+        if due_us is None or not self.clock.is_real:
+            return remaining
+        return min(remaining, max(0.0, (due_us - self.clock.now_us()) / 1_000_000))
+
+    def stop_waiting(self) -> None:
+        """Shutdown: every sync call and stream stops waiting now."""
+        self._closing.set()
+        self.waiters.notify_all()
+
+    # -- streams -------------------------------------------------------------------------------------------
+    def open_stream(
+        self, account: str, request: dict[str, Any], webhook_url: str | None, rule: Rule | None = None
+    ) -> Stream:
+        """Create the job now (it lives on if the client goes away) and plan its chunks from its outcome."""
+        job = self._new_job(account, request, webhook_url, rule, Family.SSE)
+        planned_by_rule = job.forced is not None
+        if job.forced is None:
+            job.forced = self.generator.outcome(request)
+        outcome = job.forced
+        text = outcome.response_text or ""
+        stop = "MAX_TOKENS" if not planned_by_rule and self.generator.hit_word_limit(request) else "STOP"
+        spec = (rule.spec.get("stream") if rule is not None else None) or {}
+        faults = _Faults(spec.get("drop_after"), float(spec.get("chunk_delay", 0)), spec.get("finish_reason"))
+        pieces = split(text) if outcome.status is JobStatus.DONE else [""]
+        self.streams.open(job.id, len(pieces), gated=job.schedule.running_at is None)
+        view = self._add(job)
+        maker = ChunkMaker(request["model_name"], response_id(job.id), prompt_tokens(request))
+        chunks = self._chunks(job.id, job.schedule, pieces, text, stop, faults, maker)
+        return Stream(view, chunks, self.streams)
+
+    def release_stream(self, job_id: str, chunks: int | None) -> dict[str, Any] | None:
+        """Let a held stream (manual timing) go on by ``chunks`` (None: to its end); the first release starts
+        its job running, the last one ends it. None when no stream of that job is open."""
+        opened = self.streams.release(job_id, chunks)
+        if opened is None:
+            return None
+        view = self.get_sse(None, job_id)
+        now = self.clock.now_us()
+        if view is not None and view["status"] == JobStatus.PENDING.value and opened.released >= 1:
+            view = self.store.advance(job_id, now, JobStatus.RUNNING, None)
+        if view is not None and view["status"] not in TERMINAL and opened.released >= opened.chunks:
+            self.store.advance(job_id, now, JobStatus.DONE, None)  # the outcome the stream planned
+        self.waiters.notify(job_id)
+        found = self.streams.get(job_id)
+        return found.view() if found is not None else {**opened.view(), "released": opened.chunks}
+
+    def open_streams(self) -> list[dict[str, Any]]:
+        return self.streams.views()
+
+    def _chunks(
+        self,
+        job_id: str,
+        schedule: Schedule,
+        pieces: list[str],
+        planned_text: str,
+        stop_reason: str,
+        faults: _Faults,
+        maker: ChunkMaker,
+    ) -> Iterator[Chunk | Abort]:
+        """Text chunks when due (by the clock, or by releases when gated), then the rest and the final chunk
+        once the job is terminal. Bounded by ``--sync-timeout``: past it the stream ends without a last chunk."""
+        deadline = time.monotonic() + self.settings.sync_timeout
+        times = due_times(schedule, len(pieces))
+        sent = ""
+        count = 0
+        try:
+            with self.waiters.watching(job_id) as event:
+                while True:
+                    event.clear()
+                    status = self.store.get(job_id, self.clock.now_us(), None, _status)
+                    if status is None or self._closing.is_set():
+                        return
+                    if status["status"] in TERMINAL:
+                        view = self.get_sse(None, job_id)
+                        if view is None:
+                            return
+                        break
+                    if count < len(pieces) - 1 and self._chunk_due(job_id, count, times):
+                        if faults.drop_after is not None and count >= faults.drop_after:
+                            yield ABORT
+                            return
+                        self._delay(faults.chunk_delay)
+                        sent += pieces[count]
+                        self.streams.sent(job_id, pieces[count])
+                        yield maker.text(pieces[count], sent)
+                        count += 1
+                        continue
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        return
+                    nxt = (
+                        times[count] if times is not None and count < len(pieces) - 1 else schedule.finish_at
+                    )
+                    event.wait(self._nap(remaining, nxt))
+            text = view["response_text"] if view["status"] == JobStatus.DONE.value else None
+            rest = split(text[len(sent) :]) if text is not None and text.startswith(sent) else [None]
+            for piece in rest[:-1]:
+                if faults.drop_after is not None and count >= faults.drop_after:
+                    yield ABORT
+                    return
+                self._delay(faults.chunk_delay)
+                sent += piece or ""
+                yield maker.text(piece or "", sent)
+                count += 1
+            if faults.drop_after is not None and count >= faults.drop_after:
+                yield ABORT
+                return
+            last = rest[-1]
+            sent += last or ""
+            if text is None:
+                reason = faults.finish_reason or failed_finish_reason(view["failed_reason"])
+            else:
+                reason = faults.finish_reason or (stop_reason if text == planned_text else "STOP")
+            creatify = {"id": job_id, "credits_used": view["credits_used"], "status": view["status"]}
+            self._delay(faults.chunk_delay)
+            yield maker.last(last, sent, reason, creatify)
+        finally:
+            self.streams.close(job_id)
+
+    def _chunk_due(self, job_id: str, index: int, times: list[int] | None) -> bool:
+        if times is None:
+            return self.streams.released(job_id) > index
+        return self.clock.now_us() >= times[index]
+
+    def _delay(self, seconds: float) -> None:
+        if seconds > 0:
+            self._closing.wait(seconds)
