@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Mapping
@@ -9,7 +10,15 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from mockserver.config.values import SettingsError, parse_credits, parse_delay, parse_error_body, parse_rate
+from mockserver.config.values import (
+    SettingsError,
+    parse_credit_rates,
+    parse_credits,
+    parse_delay,
+    parse_error_body,
+    parse_rate,
+    parse_rules,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -60,6 +69,14 @@ class Settings:
     insufficient_credits_status: int = 402
     insufficient_credits_body: str = '{"detail": "Insufficient credits."}'
     rate_limit: str = ""
+    credentials_error_status: int = 401
+    missing_credentials_body: str = '{"detail": "Authentication credentials were not provided."}'
+    wrong_credentials_body: str = '{"detail": "Incorrect authentication credentials."}'
+    credit_rates: tuple[str, ...] = ()
+    replay: str | None = None
+    replay_speed: float = 1.0
+    replay_strict: bool = False
+    scenario_rules: str = ""
     config: str | None = field(default=None, metadata={"cli_only": True})
 
     def __post_init__(self) -> None:
@@ -102,6 +119,20 @@ class Settings:
         parse_rate(self.rate_limit)
         parse_credits(self.credits)
         parse_error_body(self.insufficient_credits_body)
+        self._check_recorded_behaviour()
+
+    def _check_recorded_behaviour(self) -> None:
+        """The settings ``creatify-mock calibrate`` writes and ``--replay`` reads."""
+        if not 400 <= self.credentials_error_status <= 599:
+            raise SettingsError(
+                f"credentials_error_status must be 400-599, got {self.credentials_error_status}"
+            )
+        parse_error_body(self.missing_credentials_body, "missing_credentials_body")
+        parse_error_body(self.wrong_credentials_body, "wrong_credentials_body")
+        parse_credit_rates(self.credit_rates)
+        parse_rules(self.scenario_rules)
+        if not self.replay_speed > 0:
+            raise SettingsError(f"replay_speed must be > 0 (2 plays twice as fast), got {self.replay_speed!r}")
 
     @property
     def allowed_webhook_hosts(self) -> frozenset[str]:
@@ -136,9 +167,11 @@ def _coerce(name: str, value: Any) -> Any:
         raise SettingsError(f"unknown setting {name!r}; known: {', '.join(sorted(_FIELDS))}")
     default = _FIELDS[name].default
     try:
-        if name == "credits" and isinstance(value, Mapping):  # TOML table {team = 10}
+        if name == "scenario_rules" and isinstance(value, (list, tuple)):  # TOML [[scenario-rules]] tables
+            return json.dumps(list(value))
+        if name in ("credits", "credit_rates") and isinstance(value, Mapping):  # TOML table {team = 10}
             return tuple(f"{k}={v}" for k, v in value.items())
-        if name in ("api_key", "credits"):
+        if name in ("api_key", "credits", "credit_rates"):
             if isinstance(value, str):
                 return tuple(v.strip() for v in value.replace(",", " ").split() if v.strip())
             return tuple(str(v) for v in value)

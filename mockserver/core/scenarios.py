@@ -21,6 +21,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 from mockserver.contract import schemas
+from mockserver.core.models import Outcome
 
 _TEMPLATE = re.compile(r"\{(\w+)\}")
 _REGEX_FIELDS = ("message", "last_user_message", "system_instruction")
@@ -44,6 +45,7 @@ class RequestInfo:
     api_id: str
     headers: Any  # a case-insensitive mapping (werkzeug Headers): .get(name)
     body: Any = None
+    path: str = ""
 
 
 @dataclass
@@ -53,6 +55,8 @@ class Rule:
     remaining: int | None
     applied: int = 0
     patterns: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    #: An outcome decided outside the spec, as a replayed recording decides one (text used as recorded).
+    forced: Outcome | None = None
 
     @property
     def match(self) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from mockserver.config.settings import Settings
-from mockserver.config.values import parse_rate
+from mockserver.config.values import parse_credit_rates, parse_rate
 from mockserver.config.version import mock_version
 from mockserver.contract import ranges
 from mockserver.core import snapshots
@@ -28,7 +28,8 @@ from mockserver.core.scenarios import Rule, ScenarioBook, render
 from mockserver.core.scheduler import Scheduler
 from mockserver.core.store import JobStore
 from mockserver.generation.text import Generator
-from mockserver.service.admin import AdminOperations
+from mockserver.replay import ReplayBook
+from mockserver.service.replaying import ReplayOperations
 from mockserver.validation.drf import RequestValidator
 from mockserver.webhooks.dispatcher import Dispatcher
 
@@ -44,13 +45,14 @@ VALIDATED_BODIES = (
 )
 
 
-class MockService(AdminOperations):
+class MockService(ReplayOperations):
     """Everything one running mock knows and does; a web app keeps one in ``app.extensions``."""
 
     def __init__(self, settings: Settings, clock: Clock | None = None, user_agent: str | None = None) -> None:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
-        self.generator = Generator()
+        self.generator = Generator(parse_credit_rates(settings.credit_rates))
+        self.replay: ReplayBook | None = None
         self.store = JobStore(self._finish, settings.max_jobs)
         self._rng_lock = threading.Lock()
         self._seq = 0
@@ -152,7 +154,7 @@ class MockService(AdminOperations):
             schedule = plan(timing, now, self._rng)
         request.setdefault("config", {})
         job = Job(job_id, account, seq, request, webhook_url, now, schedule)
-        if rule is not None and "outcome" in rule.spec:
+        if rule is not None and ("outcome" in rule.spec or rule.forced is not None):
             job.forced = self._scenario_outcome(rule, request, account)
         view = self.store.add(job)
         if self.store.watch(job):
@@ -262,9 +264,12 @@ class MockService(AdminOperations):
             timing="realtime",
             pending_seconds=spec.get("pending_seconds", self.settings.pending_seconds),
             running_seconds=spec.get("running_seconds", self.settings.running_seconds),
+            jitter=spec.get("jitter", self.settings.jitter),
         )
 
     def _scenario_outcome(self, rule: Rule, request: dict[str, Any], account: str) -> Outcome:
+        if rule.forced is not None:
+            return replace(rule.forced)
         spec = rule.spec["outcome"]
         if spec["status"] == "failed":
             reason = spec.get("failed_reason") or f"Failed by scenario rule {rule.id!r}."

@@ -8,9 +8,11 @@ import time
 from flask import Flask, Response, g, request
 
 from mockserver.config.settings import Settings
+from mockserver.config.values import parse_rules
 from mockserver.contract.openapi import build
 from mockserver.core.clock import Clock
 from mockserver.core.scenarios import load_file
+from mockserver import replay
 from mockserver.service import MockService
 from mockserver.web import admin, api, errors, pipeline
 from mockserver.web.context import attach
@@ -24,8 +26,14 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     """A Flask app serving the mock; ``mockserver.web.context.service(app)`` is its MockService."""
     settings = settings or Settings()
     service = MockService(settings, clock)
-    if settings.scenarios:
-        service.load_scenarios(load_file(settings.scenarios), settings.scenarios)
+    rules = load_file(settings.scenarios) if settings.scenarios else []
+    inline = parse_rules(settings.scenario_rules)
+    if rules or inline:
+        where = " + ".join(filter(None, [settings.scenarios, "scenario_rules" if inline else ""]))
+        service.load_scenarios([*rules, *inline], where)
+    if settings.replay:
+        recording = replay.read(settings.replay)
+        service.load_replay(replay.ReplayBook(recording, settings.replay_speed, settings.replay_strict))
     app = Flask("mockserver")
     app.json.sort_keys = False  # type: ignore[attr-defined]
     # OPTIONS is answered in JSON by the API's views, and is a JSON 405 elsewhere.

@@ -9,9 +9,9 @@ from __future__ import annotations
 import contextlib
 import gc
 import threading
+from collections.abc import Callable, Iterable
 from typing import Any, cast
 
-from flask import Flask
 from waitress import wasyncore
 from waitress.channel import HTTPChannel
 from waitress.server import create_server
@@ -20,6 +20,8 @@ from waitress.task import ErrorTask
 from mockserver.config.settings import Settings
 from mockserver.core import jsonio
 
+#: Any WSGI application: the mock's Flask app, or the recording proxy.
+WSGIApp = Callable[[dict[str, Any], Any], Iterable[bytes]]
 LOOP_TIMEOUT = 0.2
 #: Collector thresholds while the server owns the process: young collections stay frequent enough to catch
 #: short-lived cycles, full ones become rare (each one walks every stored job: ~100 ms at 100,000 jobs).
@@ -57,7 +59,7 @@ class JsonErrorChannel(HTTPChannel):
 class Server:
     """A waitress server bound at construction (so the port is known before serving starts)."""
 
-    def __init__(self, app: Flask, settings: Settings) -> None:
+    def __init__(self, app: WSGIApp, settings: Settings) -> None:
         self._app = app
         self._stopping = threading.Event()
         self._server: Any = cast(Any, create_server)(
