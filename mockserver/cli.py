@@ -9,9 +9,9 @@ import sys
 from collections.abc import Sequence
 from types import FrameType
 
+from mockserver.calibrate import cli as calibrate_cli
 from mockserver.config.settings import TIMINGS, Settings, load
 from mockserver.config.values import SettingsError
-from mockserver.calibrate import cli as calibrate_cli
 from mockserver.core.scenarios import ScenarioError
 from mockserver.record import cli as record_cli
 from mockserver.replay import RecordingError
@@ -114,10 +114,18 @@ def build_parser() -> argparse.ArgumentParser:
 def add_replay_options(serve: argparse.ArgumentParser) -> None:
     """``serve`` options for recorded behaviour: replaying a recording, and what ``calibrate`` writes."""
     add = serve.add_argument
-    add("--replay", metavar="FILE", help="answer creates that match a recording (creatify-mock record) as recorded")
+    add(
+        "--replay",
+        metavar="FILE",
+        help="answer creates that match a recording (creatify-mock record) as recorded",
+    )
     add("--replay-speed", type=float, help="replayed timelines run this many times faster (default 1)")
     add("--replay-strict", action="store_const", const=True, help="a create no recording matches is a 404")
-    add("--credentials-error-status", type=int, help="status of missing/wrong credentials answers (default 401)")
+    add(
+        "--credentials-error-status",
+        type=int,
+        help="status of missing/wrong credentials answers (default 401)",
+    )
     add("--missing-credentials-body", help="JSON body of the missing-credentials answer (DRF's by default)")
     add("--wrong-credentials-body", help="JSON body of the wrong-credentials answer (DRF's by default)")
     add(

@@ -16,7 +16,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     calibrate = sub.add_parser(
         "calibrate", help="derive mock settings (TOML, on stdout) from a recording and/or a contract report"
     )
-    calibrate.add_argument("recording", nargs="?", metavar="FILE", help="a recording made by creatify-mock record")
+    calibrate.add_argument(
+        "recording", nargs="?", metavar="FILE", help="a recording made by creatify-mock record"
+    )
     calibrate.add_argument("--report", metavar="R", help="a contract report (pytest --contract-report R)")
 
 

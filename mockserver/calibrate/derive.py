@@ -36,8 +36,11 @@ def derive(evidence: Evidence) -> Calibration:
         verdict = "accepted" if accepted else "rejected"
         out.notes.append(
             f"undocumented input {case!r}: the target {verdict} it ({_statuses(statuses)}); "
-            + ("the mock answers 400 and no setting changes that: use --replay or a scenario rule" if accepted
-               else "the mock rejects it too")
+            + (
+                "the mock answers 400 and no setting changes that: use --replay or a scenario rule"
+                if accepted
+                else "the mock rejects it too"
+            )
         )
     if evidence.throttled:
         out.notes.append(f"the target answered 429 {evidence.throttled} time(s): consider --rate-limit")
@@ -51,8 +54,12 @@ def _timings(evidence: Evidence, out: Calibration) -> None:
         exact = sum(1 for p in evidence.phases if p[3])
         how = f"{len(pending)} jobs, {exact} timed by the target's created_at/updated_at, {len(pending) - exact} by the proxy's clock"
     elif evidence.first_seen:
-        pending = [s.get("running", s.get("done", 0.0)) for s in evidence.first_seen if "done" in s or "running" in s]
-        running = [s["done"] - s["running"] for s in evidence.first_seen if "done" in s and "running" in s] or [0.0]
+        pending = [
+            s.get("running", s.get("done", 0.0)) for s in evidence.first_seen if "done" in s or "running" in s
+        ]
+        running = [
+            s["done"] - s["running"] for s in evidence.first_seen if "done" in s and "running" in s
+        ] or [0.0]
         how = f"{len(pending)} polls of a contract report (first seen: late by up to one poll interval)"
     else:
         out.notes.append("no job was seen ending: timings are left at the mock's defaults")
@@ -63,7 +70,11 @@ def _timings(evidence: Evidence, out: Calibration) -> None:
         median = statistics.median(values)
         base = max(0.0, median - jitter / 2)
         out.settings.append(
-            (key, round(base, 3), f"median {median:.3f} s over {how}; range {min(values):.3f}-{max(values):.3f} s")
+            (
+                key,
+                round(base, 3),
+                f"median {median:.3f} s over {how}; range {min(values):.3f}-{max(values):.3f} s",
+            )
         )
     out.settings.append(("jitter", round(jitter, 3), "the 10th-90th percentile spread of the wider phase"))
     _model_rules(evidence, statistics.median(pending), statistics.median(running), out)
@@ -84,24 +95,40 @@ def _model_rules(evidence: Evidence, pending: float, running: float, out: Calibr
             "match": {"model_name": model},
             "timing": {"pending_seconds": round(own_pending, 3), "running_seconds": round(own_running, 3)},
         }
-        out.rules.append((rule, f"{model}: {len(mine)} jobs, median pending {own_pending:.3f} s, running {own_running:.3f} s"))
+        out.rules.append(
+            (
+                rule,
+                f"{model}: {len(mine)} jobs, median pending {own_pending:.3f} s, running {own_running:.3f} s",
+            )
+        )
 
 
 def _answers(evidence: Evidence, out: Calibration) -> None:
     missing, wrong = evidence.missing_credentials.most_common(), evidence.wrong_credentials.most_common()
     status = missing or wrong
     if status is not None:
-        out.settings.append(("credentials-error-status", status[0], _seen(evidence.missing_credentials, "missing credentials")
-                             + "; " + _seen(evidence.wrong_credentials, "wrong credentials")))
+        out.settings.append(
+            (
+                "credentials-error-status",
+                status[0],
+                _seen(evidence.missing_credentials, "missing credentials")
+                + "; "
+                + _seen(evidence.wrong_credentials, "wrong credentials"),
+            )
+        )
     if missing and wrong and missing[0] != wrong[0]:
         out.notes.append(
             f"missing credentials answered {missing[0]}, wrong ones {wrong[0]}: the mock uses one status "
             f"({missing[0]}); --replay answers each as recorded"
         )
     if missing:
-        out.settings.append(("missing-credentials-body", missing[1], _seen(evidence.missing_credentials, "this body")))
+        out.settings.append(
+            ("missing-credentials-body", missing[1], _seen(evidence.missing_credentials, "this body"))
+        )
     if wrong:
-        out.settings.append(("wrong-credentials-body", wrong[1], _seen(evidence.wrong_credentials, "this body")))
+        out.settings.append(
+            ("wrong-credentials-body", wrong[1], _seen(evidence.wrong_credentials, "this body"))
+        )
     credits = evidence.insufficient_credits.most_common()
     if credits:
         seen = _seen(evidence.insufficient_credits, "insufficient-credits answers")
@@ -113,7 +140,9 @@ def _rates(evidence: Evidence, out: Calibration) -> None:
     entries = []
     for model, rates in sorted(evidence.rates.items()):
         median = statistics.median(rates)
-        entries.append((f"{model}={median:.6g}", f"{len(rates)} done jobs, {min(rates):.4g}-{max(rates):.4g}"))
+        entries.append(
+            (f"{model}={median:.6g}", f"{len(rates)} done jobs, {min(rates):.4g}-{max(rates):.4g}")
+        )
     if entries:
         out.settings.append(
             ("credit-rates", entries, "credits_used x 1000 / (words of prompt + text), the median per model")

@@ -64,7 +64,11 @@ def from_recording(evidence: Evidence, recording: Recording) -> None:
         if ex.status == 429:
             evidence.throttled += 1
         credits_answer = "credit" in str(ex.response_body).lower()
-        if ex.method == "POST" and ex.auth == "present" and (ex.status == 402 or (ex.status >= 400 and credits_answer)):
+        if (
+            ex.method == "POST"
+            and ex.auth == "present"
+            and (ex.status == 402 or (ex.status >= 400 and credits_answer))
+        ):
             evidence.insufficient_credits.add(ex.status, ex.response_body)
         elif ex.status in (401, 403):
             target = evidence.missing_credentials if ex.auth == "missing" else evidence.wrong_credentials
@@ -75,7 +79,11 @@ def from_recording(evidence: Evidence, recording: Recording) -> None:
         if phases is not None:
             evidence.phases.append((job.model_name, phases[0], phases[1], job.timed_by_server))
         end = job.terminal
-        if end is not None and end.get("status") == "done" and isinstance(end.get("credits_used"), (int, float)):
+        if (
+            end is not None
+            and end.get("status") == "done"
+            and isinstance(end.get("credits_used"), (int, float))
+        ):
             request = job.job
             prompt = " ".join(
                 [str(request.get("system_instruction") or "")]
@@ -89,7 +97,10 @@ def from_report(evidence: Evidence, report: dict[str, Any], path: str) -> None:
     """The observations of a contract report (``--contract-report``) that say something the mock can take."""
     observations = report.get("observations") or {}
     evidence.sources.append(f"{path} (contract report of {report.get('target') or 'an unnamed target'})")
-    for key, answers in (("missing_credentials", evidence.missing_credentials), ("wrong_credentials", evidence.wrong_credentials)):
+    for key, answers in (
+        ("missing_credentials", evidence.missing_credentials),
+        ("wrong_credentials", evidence.wrong_credentials),
+    ):
         for seen in observations.get(key) or []:
             if isinstance(seen, dict) and isinstance(seen.get("status"), int):
                 answers.add(seen["status"], seen.get("body"))

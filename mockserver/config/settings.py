@@ -132,7 +132,9 @@ class Settings:
         parse_credit_rates(self.credit_rates)
         parse_rules(self.scenario_rules)
         if not self.replay_speed > 0:
-            raise SettingsError(f"replay_speed must be > 0 (2 plays twice as fast), got {self.replay_speed!r}")
+            raise SettingsError(
+                f"replay_speed must be > 0 (2 plays twice as fast), got {self.replay_speed!r}"
+            )
 
     @property
     def allowed_webhook_hosts(self) -> frozenset[str]:

@@ -20,10 +20,23 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     add = record.add_argument
     add("--target", required=True, help="the one server calls go to, e.g. https://api.creatify.ai")
     add("--out", required=True, metavar="FILE", help="the recording to write (JSON Lines)")
-    add("--overwrite", action="store_true", help="replace FILE if it exists (a paid recording is kept otherwise)")
-    add("--follow-jobs", action="store_true", help="poll each created job until it ends (reads cost no credits)")
+    add(
+        "--overwrite",
+        action="store_true",
+        help="replace FILE if it exists (a paid recording is kept otherwise)",
+    )
+    add(
+        "--follow-jobs",
+        action="store_true",
+        help="poll each created job until it ends (reads cost no credits)",
+    )
     add("--follow-interval", type=float, default=1.0, help="seconds between polls of one job (default 1)")
-    add("--follow-max-rate", type=float, default=5.0, help="polls per second over all jobs at most (default 5)")
+    add(
+        "--follow-max-rate",
+        type=float,
+        default=5.0,
+        help="polls per second over all jobs at most (default 5)",
+    )
     add("--follow-timeout", type=float, default=600.0, help="seconds a job is followed at most (default 600)")
     add("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="size bound of FILE (default 100 MiB)")
     add("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
@@ -58,7 +71,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"creatify-mock record: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"creatify-mock record: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
+        print(
+            f"creatify-mock record: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr
+        )
         return 1
 
     def stop(signum: int, frame: FrameType | None) -> None:
@@ -69,7 +84,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"creatify-mock recording on {recorder.url} -> {recorder.target} into {out}", flush=True)
     recorder.serve_forever()
     writer = recorder.writer
-    print(f"creatify-mock record stopped: {writer.lines - 1} exchanges, {writer.size} bytes in {out}", flush=True)
+    print(
+        f"creatify-mock record stopped: {writer.lines - 1} exchanges, {writer.size} bytes in {out}",
+        flush=True,
+    )
     return 3 if writer.full else 0
 
 

@@ -77,7 +77,12 @@ class Follower:
             if isinstance(job, dict) and job.get("status") in TERMINAL:
                 self._forget(str(job.get("id")))
         is_create = exchange.method == "POST" and exchange.path == f"/{exchange.family}/text_generator/"
-        if exchange.origin != "client" or not is_create or exchange.status != 201 or not isinstance(body, dict):
+        if (
+            exchange.origin != "client"
+            or not is_create
+            or exchange.status != 201
+            or not isinstance(body, dict)
+        ):
             return
         if "id" in body and body.get("status") not in TERMINAL:
             self._track(str(body["id"]), f"/{exchange.family}/text_generator/{body['id']}/", credentials)
@@ -86,9 +91,14 @@ class Follower:
         now = time.monotonic()
         with self._lock:
             if len(self._heap) >= self.max_jobs:
-                log.warning("--follow-jobs: already following %d jobs; job %s is not followed", self.max_jobs, job_id)
+                log.warning(
+                    "--follow-jobs: already following %d jobs; job %s is not followed", self.max_jobs, job_id
+                )
                 return
-            heapq.heappush(self._heap, _Followed(now + self.interval, job_id, path, dict(credentials), now + self.timeout))
+            heapq.heappush(
+                self._heap,
+                _Followed(now + self.interval, job_id, path, dict(credentials), now + self.timeout),
+            )
         self._wake.set()
 
     def _forget(self, job_id: str) -> None:
@@ -131,10 +141,13 @@ class Follower:
         now = time.monotonic()
         if ended or refused or now >= job.until:
             if now >= job.until and not ended:
-                log.warning("--follow-jobs: job %s not finished after %.0f s; no longer followed", job.job_id, self.timeout)
+                log.warning(
+                    "--follow-jobs: job %s not finished after %.0f s; no longer followed",
+                    job.job_id,
+                    self.timeout,
+                )
             return
         with self._lock:
             if job.job_id not in self._ended:
                 job.due = now + self.interval
                 heapq.heappush(self._heap, job)
-

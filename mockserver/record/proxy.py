@@ -60,13 +60,21 @@ class RecordingProxy:
         method = environ["REQUEST_METHOD"].upper()
         path = environ.get("PATH_INFO", "")
         if ALLOWED_PATH.fullmatch(path) is None:
-            return _refuse(start_response, 404, f"creatify-mock record forwards only /api/text_generator/ and "
-                           f"/sse/text_generator/ paths to {self.target}; {path!r} is not one")
+            return _refuse(
+                start_response,
+                404,
+                f"creatify-mock record forwards only /api/text_generator/ and "
+                f"/sse/text_generator/ paths to {self.target}; {path!r} is not one",
+            )
         if method in REFUSED_METHODS:
             return _refuse(start_response, 405, f"creatify-mock record does not forward {method}")
         if self.writer.full:
-            return _refuse(start_response, 503, f"creatify-mock record stopped: {self.writer.path} reached "
-                           f"--max-bytes {self.writer.max_bytes}; start a new recording")
+            return _refuse(
+                start_response,
+                503,
+                f"creatify-mock record stopped: {self.writer.path} reached "
+                f"--max-bytes {self.writer.max_bytes}; start a new recording",
+            )
         length = int(environ.get("CONTENT_LENGTH") or 0)
         if length > self.max_body_bytes:
             return _refuse(start_response, 413, f"request body over {self.max_body_bytes} bytes")
@@ -123,7 +131,14 @@ class RecordingProxy:
         return self._relay(response, exchange, arrived, start_response, credentials)
 
     def _exchange(
-        self, arrived: float, method: str, path: str, query: str, headers: dict[str, str], body: bytes, origin: str
+        self,
+        arrived: float,
+        method: str,
+        path: str,
+        query: str,
+        headers: dict[str, str],
+        body: bytes,
+        origin: str,
     ) -> Exchange:
         lower = {k.lower(): v for k, v in headers.items()}
         account = self.scrubber.account(lower.get("x-api-id", ""), lower.get("x-api-key", ""))
@@ -183,7 +198,9 @@ class RecordingProxy:
         finally:
             response.close()
             whole = b"".join(pieces)
-            exchange.response_body = _parse(whole, content_type) if not streamed else whole.decode("utf-8", "replace")
+            exchange.response_body = (
+                _parse(whole, content_type) if not streamed else whole.decode("utf-8", "replace")
+            )
             if streamed:
                 exchange.chunks = chunks
             self._finish(exchange, arrived, credentials)
@@ -213,11 +230,19 @@ def _refuse(start_response: StartResponse | None, status: int, detail: str) -> I
     """The proxy's own answer (never the target's): JSON ``{"detail": ...}`` with ``X-Creatify-Record``."""
     body = orjson.dumps({"detail": detail})
     if start_response is not None:
-        reason = {404: "Not Found", 405: "Method Not Allowed", 413: "Content Too Large", 502: "Bad Gateway",
-                  503: "Service Unavailable"}[status]
+        reason = {
+            404: "Not Found",
+            405: "Method Not Allowed",
+            413: "Content Too Large",
+            502: "Bad Gateway",
+            503: "Service Unavailable",
+        }[status]
         start_response(
             f"{status} {reason}",
-            [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
-             ("X-Creatify-Record", "refused")],
+            [
+                ("Content-Type", "application/json"),
+                ("Content-Length", str(len(body))),
+                ("X-Creatify-Record", "refused"),
+            ],
         )
     return iter([body])

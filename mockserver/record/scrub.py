@@ -86,7 +86,8 @@ def forwarded(headers: Mapping[str, str]) -> dict[str, str]:
     return {
         name: value
         for name, value in headers.items()
-        if name.lower() not in HOP_BY_HOP and name.lower() not in ("host", "content-length", "accept-encoding")
+        if name.lower() not in HOP_BY_HOP
+        and name.lower() not in ("host", "content-length", "accept-encoding")
     }
 
 

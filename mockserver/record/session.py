@@ -55,8 +55,12 @@ class Recorder:
         settings = Settings(host=host, port=port, threads=threads, log_requests=False)
         scrubber = Scrubber()
         started = datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
-        self.writer = RecordingWriter(self.out, max_bytes, header(self.target, started, follow_jobs), scrubber)
-        self.client = httpx.Client(timeout=httpx.Timeout(timeout, connect=10.0), follow_redirects=False, trust_env=False)
+        self.writer = RecordingWriter(
+            self.out, max_bytes, header(self.target, started, follow_jobs), scrubber
+        )
+        self.client = httpx.Client(
+            timeout=httpx.Timeout(timeout, connect=10.0), follow_redirects=False, trust_env=False
+        )
         self.proxy = RecordingProxy(self.target, self.writer, self.client, scrubber)
         self.proxy.listeners.extend(listeners)
         self.follower: Follower | None = None

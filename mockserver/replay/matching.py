@@ -21,9 +21,7 @@ def normalized(body: Any) -> Any:
         return body
     out = {k: v for k, v in body.items() if k not in IGNORED_FIELDS}
     if isinstance(out.get("messages"), list):
-        out["messages"] = [
-            {"content": "", **m} if isinstance(m, dict) else m for m in out["messages"]
-        ]
+        out["messages"] = [{"content": "", **m} if isinstance(m, dict) else m for m in out["messages"]]
     out.setdefault("system_instruction", "")
     out.setdefault("config", {})
     return out
@@ -50,7 +48,7 @@ def difference(wanted: Any, recorded: Any, path: str = "") -> str | None:
     if isinstance(wanted, list) and isinstance(recorded, list):
         if len(wanted) != len(recorded):
             return f"{path or 'body'}: {len(wanted)} items here, {len(recorded)} recorded"
-        for i, (a, b) in enumerate(zip(wanted, recorded)):
+        for i, (a, b) in enumerate(zip(wanted, recorded, strict=True)):
             found = difference(a, b, f"{path}[{i}]")
             if found:
                 return found

@@ -109,7 +109,9 @@ def read(path: str | Path) -> Recording:
         raise RecordingError(f"{path}: line 1 must be the recording header written by creatify-mock record")
     head = lines[0][1]
     if head.get("format") != FORMAT:
-        raise RecordingError(f"{path}: recording format {head.get('format')!r}; this mock reads format {FORMAT}")
+        raise RecordingError(
+            f"{path}: recording format {head.get('format')!r}; this mock reads format {FORMAT}"
+        )
     return Recording(str(path), head, [Exchange.from_json(data) for _, data in lines[1:]])
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 from mockserver.core.models import JobStatus, Outcome
@@ -61,7 +62,9 @@ class JobTimeline:
         credits = float(credits) if isinstance(credits, (int, float)) else 0.0
         if end.get("status") == "failed":
             return Outcome(JobStatus.FAILED, failed_reason=_text(end.get("failed_reason")) or "Failed.")
-        return Outcome(JobStatus.DONE, response_text=_text(end.get("response_text")) or "", credits_used=credits)
+        return Outcome(
+            JobStatus.DONE, response_text=_text(end.get("response_text")) or "", credits_used=credits
+        )
 
     def phases(self) -> tuple[float, float] | None:
         """(pending, running) seconds; running is 0 when no read caught the job running. None if it never ended."""
@@ -114,7 +117,7 @@ def jobs(exchanges: Iterable[Exchange]) -> Iterator[JobTimeline]:
 
 def _crossing(history: list[tuple[float, str]], *statuses: str) -> float | None:
     """Midpoint between the last read before the job reached one of ``statuses`` and the first read at it."""
-    for (before, _), (after, status) in zip(history, history[1:]):
+    for (before, _), (after, status) in pairwise(history):
         if status in statuses:
             return (before + after) / 2
     return None

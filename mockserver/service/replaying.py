@@ -44,9 +44,11 @@ class ReplayOperations(AdminOperations):
         path = info.path or CREATE_PATH
         replayed = self.replay.match(path, info.body)
         if replayed is None:
-            return (_answer_rule("replay:unmatched", self.replay.unmatched(path, info.body)), 0.0) if (
-                self.replay.strict
-            ) else None
+            return (
+                (_answer_rule("replay:unmatched", self.replay.unmatched(path, info.body)), 0.0)
+                if (self.replay.strict)
+                else None
+            )
         return self._replay_rule(replayed), 0.0
 
     def credentials_error(self, missing: bool) -> tuple[int, Any, dict[str, str]]:

@@ -7,12 +7,12 @@ import time
 
 from flask import Flask, Response, g, request
 
+from mockserver import replay
 from mockserver.config.settings import Settings
 from mockserver.config.values import parse_rules
 from mockserver.contract.openapi import build
 from mockserver.core.clock import Clock
 from mockserver.core.scenarios import load_file
-from mockserver import replay
 from mockserver.service import MockService
 from mockserver.web import admin, api, errors, pipeline
 from mockserver.web.context import attach

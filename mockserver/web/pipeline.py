@@ -102,7 +102,9 @@ def apply_scenarios() -> Response | None:
         return _disconnect()
     status = http.get("status", 500)
     if "raw" in http:  # a replayed answer that was not JSON: given back as the text it was
-        return Response(str(http["raw"]), status, http.get("headers"), content_type="text/plain; charset=utf-8")
+        return Response(
+            str(http["raw"]), status, http.get("headers"), content_type="text/plain; charset=utf-8"
+        )
     body_out = http["body"] if "body" in http else {"detail": HTTP_STATUS_CODES.get(status, "Error")}
     return json_response(body_out, status, http.get("headers"))
 
