@@ -30,6 +30,7 @@ def derive(evidence: Evidence) -> Calibration:
     out = Calibration()
     _timings(evidence, out)
     _answers(evidence, out)
+    _ranges(evidence, out)
     _rates(evidence, out)
     for case, statuses in sorted(evidence.undocumented.items()):
         accepted = sum(n for s, n in statuses.items() if s < 300)
@@ -48,19 +49,20 @@ def derive(evidence: Evidence) -> Calibration:
 
 
 def _timings(evidence: Evidence, out: Calibration) -> None:
-    if evidence.phases:
-        pending = [p[1] for p in evidence.phases]
-        running = [p[2] for p in evidence.phases]
-        exact = sum(1 for p in evidence.phases if p[3])
-        how = f"{len(pending)} jobs, {exact} timed by the target's created_at/updated_at, {len(pending) - exact} by the proxy's clock"
+    phases = evidence.phases
+    if phases:
+        own = _model_rules(phases, out)  # models timed apart get a rule; the rest decide the settings
+        rest = [p for p in phases if p[0] not in own] or phases
+        pending, running = [p[1] for p in rest], [p[2] for p in rest]
+        exact = sum(1 for p in rest if p[3])
+        how = f"{len(rest)} jobs, {exact} timed by the target's created_at/updated_at"
+        if exact < len(rest):
+            how += f", {len(rest) - exact} by the proxy's clock"
     elif evidence.first_seen:
-        pending = [
-            s.get("running", s.get("done", 0.0)) for s in evidence.first_seen if "done" in s or "running" in s
-        ]
-        running = [
-            s["done"] - s["running"] for s in evidence.first_seen if "done" in s and "running" in s
-        ] or [0.0]
-        how = f"{len(pending)} polls of a contract report (first seen: late by up to one poll interval)"
+        seen = [s for s in evidence.first_seen if "done" in s or "running" in s]
+        pending = [s.get("running", s.get("done", 0.0)) for s in seen]
+        running = [s["done"] - s["running"] for s in seen if "done" in s and "running" in s] or [0.0]
+        how = f"{len(pending)} polled jobs of a contract report (first seen: late by up to one poll interval)"
     else:
         out.notes.append("no job was seen ending: timings are left at the mock's defaults")
         return
@@ -77,28 +79,42 @@ def _timings(evidence: Evidence, out: Calibration) -> None:
             )
         )
     out.settings.append(("jitter", round(jitter, 3), "the 10th-90th percentile spread of the wider phase"))
-    _model_rules(evidence, statistics.median(pending), statistics.median(running), out)
 
 
-def _model_rules(evidence: Evidence, pending: float, running: float, out: Calibration) -> None:
-    models = sorted({p[0] for p in evidence.phases})
+def _model_rules(phases: list[tuple[str, float, float, bool]], out: Calibration) -> set[str]:
+    """A timing rule for each model whose medians differ from the overall ones by over 10%; their names."""
+    models = sorted({p[0] for p in phases})
     if len(models) < 2:
-        return
+        return set()
+    pending = statistics.median(p[1] for p in phases)
+    running = statistics.median(p[2] for p in phases)
+    ruled = set()
     for model in models:
-        mine = [p for p in evidence.phases if p[0] == model]
+        mine = [p for p in phases if p[0] == model]
         own_pending = statistics.median(p[1] for p in mine)
         own_running = statistics.median(p[2] for p in mine)
         if _close(own_pending, pending) and _close(own_running, running):
             continue
+        ruled.add(model)
         rule = {
             "name": f"calibrated-timing-{model}",
             "match": {"model_name": model},
             "timing": {"pending_seconds": round(own_pending, 3), "running_seconds": round(own_running, 3)},
         }
-        out.rules.append(
+        why = f"{model}: {len(mine)} jobs, median pending {own_pending:.3f} s, running {own_running:.3f} s"
+        out.rules.append((rule, why))
+    return ruled
+
+
+def _ranges(evidence: Evidence, out: Calibration) -> None:
+    """``strict-ranges`` from creates with an out-of-range config: refused (400) or accepted by the target."""
+    refused, accepted = evidence.out_of_range.get(400, 0), evidence.out_of_range.get(201, 0)
+    if refused or accepted:
+        out.settings.append(
             (
-                rule,
-                f"{model}: {len(mine)} jobs, median pending {own_pending:.3f} s, running {own_running:.3f} s",
+                "strict-ranges",
+                refused > accepted,
+                f"{refused} create(s) with an out-of-range config answered 400, {accepted} answered 201",
             )
         )
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 
+from mockserver.contract import ranges
 from mockserver.generation.text import count_tokens
 from mockserver.replay.recording import Recording
 from mockserver.replay.timeline import jobs
@@ -50,6 +51,8 @@ class Evidence:
     first_seen: list[dict[str, float]] = field(default_factory=list)
     #: contract report: undocumented inputs -> statuses the target answered
     undocumented: defaultdict[str, Counter[int]] = field(default_factory=lambda: defaultdict(Counter))
+    #: status -> creates whose config was out of Gemini's ranges (temperature, top_p, penalties)
+    out_of_range: Counter[int] = field(default_factory=Counter)
     throttled: int = 0
     exchanges: int = 0
     jobs_seen: int = 0
@@ -63,6 +66,15 @@ def from_recording(evidence: Evidence, recording: Recording) -> None:
             continue
         if ex.status == 429:
             evidence.throttled += 1
+        body = ex.request_body
+        config = body.get("config") if isinstance(body, dict) else None
+        if (
+            ex.method == "POST"
+            and ex.auth == "present"
+            and isinstance(config, dict)
+            and ranges.failed_reason(config)
+        ):
+            evidence.out_of_range[ex.status] += 1
         credits_answer = "credit" in str(ex.response_body).lower()
         if (
             ex.method == "POST"

@@ -90,8 +90,9 @@ class ReplayBook:
     def unmatched(self, path: str, body: Any) -> Answer:
         """The strict-mode error for a create nothing recorded matches, naming the closest recorded body."""
         wanted = matching.normalized(body)
-        diffs = [matching.difference(wanted, rec) for p, rec in self._bodies if p == path]
-        closest = min((d for d in diffs if d), key=len, default=None)
+        recorded = [rec for p, rec in self._bodies if p == path]
+        nearest = min(recorded, key=lambda rec: matching.distance(wanted, rec), default=None)
+        closest = matching.difference(wanted, nearest) if nearest is not None else None
         hint = f"; the nearest recorded create differs at {closest}" if closest else ""
         detail = f"replay-strict: no create to {path} in {self.source} matches this request{hint}."
         return Answer(UNMATCHED_STATUS, {"detail": detail}, {"X-Mock-Replay": "unmatched"})

@@ -58,6 +58,24 @@ def difference(wanted: Any, recorded: Any, path: str = "") -> str | None:
     return None
 
 
+def distance(wanted: Any, recorded: Any) -> int:
+    """How many leaves (``messages[0].content``, ``config.seed``, …) differ: the nearest recorded body is the
+    one a person most likely meant."""
+    mine, theirs = dict(_leaves(wanted)), dict(_leaves(recorded))
+    return sum(1 for path in set(mine) | set(theirs) if mine.get(path, _ABSENT) != theirs.get(path, _ABSENT))
+
+
+_ABSENT = object()
+
+
+def _leaves(value: Any, path: str = "") -> list[tuple[str, Any]]:
+    if isinstance(value, dict) and value:
+        return [leaf for k, v in value.items() for leaf in _leaves(v, f"{path}.{k}")]
+    if isinstance(value, list) and value:
+        return [leaf for i, v in enumerate(value) for leaf in _leaves(v, f"{path}[{i}]")]
+    return [(path, orjson.dumps(value))]
+
+
 def _short(value: Any) -> str:
     text = orjson.dumps(value).decode()
     return text if len(text) <= 60 else text[:57] + "..."
