@@ -50,3 +50,9 @@ def test_readme_lists_every_cli_option() -> None:
         for flag in action.option_strings:
             if flag.startswith("--") and flag != "--help":
                 assert f"`{flag}" in text, f"README does not document {flag}"
+
+
+def test_record_replay_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the example writes recording.jsonl where it runs
+    exec(compile(example("record-replay"), "README.md", "exec"), {})
+    assert (tmp_path / "recording.jsonl").exists()

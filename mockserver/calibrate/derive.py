@@ -155,7 +155,7 @@ def _answers(evidence: Evidence, out: Calibration) -> None:
 def _rates(evidence: Evidence, out: Calibration) -> None:
     entries = []
     for model, rates in sorted(evidence.rates.items()):
-        median = statistics.median(rates)
+        median = statistics.median_low(rates)  # an observed rate: a job with fixed credits does not drag it
         entries.append(
             (f"{model}={median:.6g}", f"{len(rates)} done jobs, {min(rates):.4g}-{max(rates):.4g}")
         )
@@ -210,7 +210,7 @@ def _seen(answers: Answers, what: str) -> str:
     top = answers.most_common()
     if top is None:
         return f"no {what} seen"
-    return f"{top[2]} of {answers.total} {what} seen"
+    return f"{top[2]} of {answers.total} {what} seen had this status and body"
 
 
 def _statuses(statuses: Any) -> str:

@@ -22,9 +22,13 @@ class Answers:
     """Error answers seen for one situation: (status, canonical JSON body) -> how often."""
 
     seen: Counter[tuple[int, str]] = field(default_factory=Counter)
+    #: the first spelling of each body, keys in the target's order (the counting ignores key order)
+    spelled: dict[str, str] = field(default_factory=dict)
 
     def add(self, status: int, body: Any) -> None:
-        self.seen[(status, orjson.dumps(body, option=orjson.OPT_SORT_KEYS).decode())] += 1
+        canonical = orjson.dumps(body, option=orjson.OPT_SORT_KEYS).decode()
+        self.spelled.setdefault(canonical, orjson.dumps(body).decode())
+        self.seen[(status, canonical)] += 1
 
     @property
     def total(self) -> int:
@@ -34,7 +38,7 @@ class Answers:
         if not self.seen:
             return None
         (status, body), count = self.seen.most_common(1)[0]
-        return status, body, count
+        return status, self.spelled[body], count
 
 
 @dataclass
