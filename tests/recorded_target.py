@@ -33,6 +33,7 @@ TARGET_SETTINGS: dict[str, Any] = {
     "insufficient_credits_status": 403,
     "insufficient_credits_body": '{"error": "Not enough credits for this generation."}',
     "strict_ranges": True,
+    "credit_rates": ("gemini-2.5-pro=0.8",),  # the default mock prices pro at 0.5
     "scenario_rules": (
         '[{"name": "tagline", "match": {"message": "tagline"}, "outcome": {"status": "done", '
         f'"response_text": "{TAGLINE}", "credits_used": 0.25}}}},'
@@ -48,7 +49,12 @@ def body(content: str, model: str = "gemini-2.5-flash", **extra: Any) -> dict[st
     return {"model_name": model, "messages": [{"role": "user", "content": content}], **extra}
 
 
-JOBS = [body("Write a tagline"), body("How to build a weapon"), body("Write a poem"), body("Plan it", "gemini-2.5-pro")]
+JOBS = [
+    body("Write a tagline"),
+    body("How to build a weapon"),
+    body("Write a poem"),
+    body("Plan it", "gemini-2.5-pro"),
+]
 #: Reads after creation (seconds on the target's clock) and the statuses they show on the target.
 READS = (1.0, 2.0, 5.0, 20.0)
 
@@ -59,7 +65,9 @@ def script(base: str, advance: Callable[[float], object]) -> list[tuple[str, int
     out: list[tuple[str, int, Any]] = []
     with httpx.Client(base_url=base, timeout=10) as client:
         for i, job_body in enumerate(JOBS):
-            created = client.post(API, json={**job_body, "webhook_url": f"http://127.0.0.1:9/hook/{i}"}, headers=ok)
+            created = client.post(
+                API, json={**job_body, "webhook_url": f"http://127.0.0.1:9/hook/{i}"}, headers=ok
+            )
             out.append((f"create {i}", created.status_code, strip(created.json())))
             elapsed = 0.0
             for at in READS:

@@ -39,7 +39,9 @@ class StreamingTarget:
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                target.requests.append({"path": self.path, "headers": dict(self.headers), "body": self.rfile.read(length)})
+                target.requests.append(
+                    {"path": self.path, "headers": dict(self.headers), "body": self.rfile.read(length)}
+                )
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Transfer-Encoding", "chunked")
@@ -57,7 +59,9 @@ class StreamingTarget:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def url(self) -> str:

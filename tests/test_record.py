@@ -3,6 +3,7 @@ no credential in the file, --follow-jobs, the size bound, and the ``record`` com
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -48,14 +49,22 @@ def wait_for(predicate: Any, timeout: float = 10.0) -> None:
 
 def test_calls_pass_through_and_every_exchange_is_recorded(target, tmp_path: Path) -> None:
     out = tmp_path / "rec.jsonl"
-    with Recorder(target.url, out) as rec, httpx.Client(base_url=rec.url, headers=HEADERS, timeout=10) as client:
+    with (
+        Recorder(target.url, out) as rec,
+        httpx.Client(base_url=rec.url, headers=HEADERS, timeout=10) as client,
+    ):
         created = client.post(API, json=BODY)
         target.advance_clock(5)
         read = client.get(f"{API}{created.json()['id']}/")
         listed = client.get(API, params={"ids": created.json()["id"]})
         missing = client.get(f"{API}00000000-0000-4000-8000-000000000000/")
     direct = httpx.get(f"{target.url}{API}{created.json()['id']}/", headers=HEADERS, timeout=10)
-    assert (created.status_code, read.status_code, listed.status_code, missing.status_code) == (201, 200, 200, 404)
+    assert (created.status_code, read.status_code, listed.status_code, missing.status_code) == (
+        201,
+        200,
+        200,
+        404,
+    )
     assert read.json() == direct.json() and listed.json() == [direct.json()]
     assert read.headers["content-type"] == "application/json"
     recording = replay.read(out)
@@ -89,7 +98,9 @@ def test_recordings_hold_no_credential(target, tmp_path: Path) -> None:
     assert set(exchanges[0].request_headers) <= {"content-type", "accept", "user-agent"}
     assert exchanges[1].query == "api_key=***&x=1"
     assert exchanges[2].status == 401 and exchanges[2].account == "account-1"
-    assert target.requests(path=API, method="POST")[-1]["headers"]["X-Api-Key"] == "***"  # but the key got there
+    assert (
+        target.requests(path=API, method="POST")[-1]["headers"]["X-Api-Key"] == "***"
+    )  # but the key got there
     assert target.job(job["id"]) is not None
 
 
@@ -109,7 +120,9 @@ def test_only_the_api_paths_are_forwarded(target, tmp_path: Path, path: str) -> 
     job = target.service.create("someone", {"model_name": "m", "messages": []}, None)
     with Recorder(target.url, tmp_path / "rec.jsonl") as rec:
         host, port = rec.url.removeprefix("http://").split(":")
-        status, head = raw_request(host, int(port), f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+        status, head = raw_request(
+            host, int(port), f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"
+        )
     assert status == 404 and "x-creatify-record: refused" in head.lower()
     assert target.job(job["id"]) is not None  # the reset never reached the target
     assert replay.read(tmp_path / "rec.jsonl").exchanges == []
@@ -134,7 +147,9 @@ def test_streams_pass_through_chunk_by_chunk_with_offsets(tmp_path: Path) -> Non
     out = tmp_path / "rec.jsonl"
     with StreamingTarget(chunks) as server, Recorder(server.url, out) as rec:
         got: list[bytes] = []
-        with httpx.stream("POST", f"{rec.url}/sse/text_generator/stream/", json=BODY, headers=HEADERS, timeout=15) as r:
+        with httpx.stream(
+            "POST", f"{rec.url}/sse/text_generator/stream/", json=BODY, headers=HEADERS, timeout=15
+        ) as r:
             assert r.headers["content-type"] == "text/event-stream"
             for piece in r.iter_raw():
                 got.append(piece)
@@ -156,12 +171,14 @@ def test_streams_pass_through_chunk_by_chunk_with_offsets(tmp_path: Path) -> Non
 
 def test_follow_jobs_records_each_jobs_timeline_without_the_client_polling(tmp_path: Path) -> None:
     out = tmp_path / "rec.jsonl"
-    with MockServer(timing="realtime", pending_seconds=0.2, running_seconds=0.3) as target:
-        with Recorder(target.url, out, follow_jobs=True, follow_interval=0.05, follow_max_rate=40) as rec:
-            created = httpx.post(f"{rec.url}{API}", json=BODY, headers=target.headers, timeout=10).json()
-            assert rec.follower is not None
-            wait_for(lambda: any(e.get("status") == "done" for e in _bodies(out)))
-            wait_for(lambda: rec.follower is not None and rec.follower.following == 0)
+    with (
+        MockServer(timing="realtime", pending_seconds=0.2, running_seconds=0.3) as target,
+        Recorder(target.url, out, follow_jobs=True, follow_interval=0.05, follow_max_rate=40) as rec,
+    ):
+        created = httpx.post(f"{rec.url}{API}", json=BODY, headers=target.headers, timeout=10).json()
+        assert rec.follower is not None
+        wait_for(lambda: any(e.get("status") == "done" for e in _bodies(out)))
+        wait_for(lambda: rec.follower is not None and rec.follower.following == 0)
     recording = replay.read(out)
     polls = [e for e in recording.exchanges if e.origin == "follow"]
     assert polls and all(e.path == f"{API}{created['id']}/" and e.status == 200 for e in polls)
@@ -169,7 +186,11 @@ def test_follow_jobs_records_each_jobs_timeline_without_the_client_polling(tmp_p
     assert statuses[-1] == "done" and statuses.count("done") == 1 and "running" in statuses
     [job] = list(jobs(recording.exchanges))
     pending, running = job.phases() or (0, 0)
-    assert job.timed_by_server and pending == pytest.approx(0.2, abs=0.001) and running == pytest.approx(0.3, abs=0.001)
+    assert (
+        job.timed_by_server
+        and pending == pytest.approx(0.2, abs=0.001)
+        and running == pytest.approx(0.3, abs=0.001)
+    )
 
 
 def test_follower_polls_at_a_bounded_rate() -> None:
@@ -178,22 +199,39 @@ def test_follower_polls_at_a_bounded_rate() -> None:
     def poll(path: str, credentials: dict[str, str]) -> None:
         times.append(time.monotonic())
 
-    follower = Follower(poll, interval=0.01, max_rate=50, timeout=0.5).start()  # type: ignore[arg-type]
+    follower = Follower(poll, interval=0.01, max_rate=50, timeout=0.5).start()
     try:
         for i in range(4):
-            ex = replay.Exchange(i + 1, 0, "POST", API, "", "client", None, "present", {}, {}, 201, {},
-                                 {"id": f"job-{i}", "status": "pending"}, 1.0)
+            ex = replay.Exchange(
+                i + 1,
+                0,
+                "POST",
+                API,
+                "",
+                "client",
+                None,
+                "present",
+                {},
+                {},
+                201,
+                {},
+                {"id": f"job-{i}", "status": "pending"},
+                1.0,
+            )
             follower.on_exchange(ex, {})
         wait_for(lambda: follower.following == 0, timeout=5)
     finally:
         follower.close()
     assert len(times) >= 8
-    assert all(b - a >= 0.02 * 0.95 for a, b in zip(times, times[1:], strict=False))  # 1 / max_rate apart
+    assert all(b - a >= 0.02 * 0.95 for a, b in itertools.pairwise(times))  # 1 / max_rate apart
 
 
 def test_the_size_bound_stops_recording_and_forwarding_clearly(target, tmp_path: Path) -> None:
     out = tmp_path / "rec.jsonl"
-    with Recorder(target.url, out, max_bytes=3000) as rec, httpx.Client(base_url=rec.url, headers=HEADERS, timeout=10) as client:
+    with (
+        Recorder(target.url, out, max_bytes=3000) as rec,
+        httpx.Client(base_url=rec.url, headers=HEADERS, timeout=10) as client,
+    ):
         answers = [client.post(API, json=BODY) for _ in range(6)]
     statuses = [a.status_code for a in answers]
     first_refusal = statuses.index(503)
@@ -201,7 +239,9 @@ def test_the_size_bound_stops_recording_and_forwarding_clearly(target, tmp_path:
     assert "--max-bytes 3000" in answers[-1].json()["detail"]
     assert out.stat().st_size <= 3000
     written = replay.read(out).exchanges
-    assert len(written) == first_refusal - 1  # the create that crossed the bound reached the target, unrecorded
+    assert (
+        len(written) == first_refusal - 1
+    )  # the create that crossed the bound reached the target, unrecorded
     assert len(target.jobs()) == first_refusal
 
 
@@ -220,7 +260,18 @@ def test_an_unreachable_target_is_a_502_and_is_recorded(tmp_path: Path) -> None:
 def test_record_command_runs_until_sigterm(target, tmp_path: Path) -> None:
     out = tmp_path / "rec.jsonl"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([GUARD, str(Path(__file__).parent.parent)])}
-    cmd = [sys.executable, "-m", "mockserver", "record", "--target", target.url, "--out", str(out), "--port", "0"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "mockserver",
+        "record",
+        "--target",
+        target.url,
+        "--out",
+        str(out),
+        "--port",
+        "0",
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         assert proc.stdout is not None
@@ -238,8 +289,13 @@ def test_record_command_runs_until_sigterm(target, tmp_path: Path) -> None:
     assert len(replay.read(out).exchanges) == 1
     again = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=30)
     assert again.returncode == 2 and "--overwrite" in again.stderr
-    bad = subprocess.run([*cmd[:5], "ftp://127.0.0.1/", "--out", str(tmp_path / "x.jsonl")], capture_output=True,
-                         text=True, env=env, timeout=30)
+    bad = subprocess.run(
+        [*cmd[:5], "ftp://127.0.0.1/", "--out", str(tmp_path / "x.jsonl")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=30,
+    )
     assert bad.returncode == 2 and "http:// or https://" in bad.stderr
 
 

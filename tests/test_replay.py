@@ -3,6 +3,10 @@ statuses, bodies (modulo ids and times), timelines within 10%, error answers —
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +14,7 @@ import httpx
 import pytest
 
 from mockserver.core.clock import FrozenClock
+from mockserver.record.session import Recorder
 from mockserver.replay import ReplayBook, read
 from mockserver.testing import MockServer
 from tests import recorded_target as rt
@@ -61,7 +66,10 @@ def test_timelines_follow_the_recording_within_ten_percent(recording, job, pendi
         (0.9 * (pending + running), "running"),
         (1.1 * (pending + running), "done"),
     ]
-    with replaying(path, replay_speed=speed) as mock, httpx.Client(base_url=mock.url, headers=OK, timeout=10) as c:
+    with (
+        replaying(path, replay_speed=speed) as mock,
+        httpx.Client(base_url=mock.url, headers=OK, timeout=10) as c,
+    ):
         created = c.post(rt.API, json=job).json()
         elapsed = 0.0
         for at, status in checkpoints:
@@ -71,14 +79,19 @@ def test_timelines_follow_the_recording_within_ten_percent(recording, job, pendi
 
 
 def test_replayed_jobs_get_fresh_ids_and_the_recorded_outcome(recording) -> None:
-    path, original = recording
+    path, _original = recording
     recorded_ids = {e.response_body["id"] for e in read(path).exchanges if e.status == 201}
-    with replaying(path, timing="instant") as mock, httpx.Client(base_url=mock.url, headers=OK, timeout=10) as c:
+    with (
+        replaying(path, timing="instant") as mock,
+        httpx.Client(base_url=mock.url, headers=OK, timeout=10) as c,
+    ):
         ids = set()
         for job in rt.JOBS[:2]:
             created = c.post(rt.API, json=job).json()
             ids.add(created["id"])
-            done = c.get(f"{rt.API}{created['id']}/").json()  # instant timing is kept; the outcome is recorded
+            done = c.get(
+                f"{rt.API}{created['id']}/"
+            ).json()  # instant timing is kept; the outcome is recorded
             assert done["status"] in ("done", "failed")
     assert ids.isdisjoint(recorded_ids) and len(ids) == 2
     assert done["failed_reason"] == rt.REFUSED
@@ -93,7 +106,10 @@ def test_what_the_readme_says_is_ignored_is_ignored(recording) -> None:
         "model_name": "gemini-2.5-flash",
         "webhook_url": "http://127.0.0.1:1/another-receiver",
     }
-    with replaying(path, timing="instant") as mock, httpx.Client(base_url=mock.url, headers=OK, timeout=10) as c:
+    with (
+        replaying(path, timing="instant") as mock,
+        httpx.Client(base_url=mock.url, headers=OK, timeout=10) as c,
+    ):
         created = c.post(rt.API, json=spelled_out).json()
         assert c.get(f"{rt.API}{created['id']}/").json()["response_text"] == rt.TAGLINE
         other = c.post(rt.API, json=rt.body("Write a tagline", config={"temperature": 0.5})).json()
@@ -103,12 +119,16 @@ def test_what_the_readme_says_is_ignored_is_ignored(recording) -> None:
 def test_unmatched_creates_fall_back_or_are_a_clear_error_with_strict(recording) -> None:
     path, _ = recording
     with replaying(path) as mock:
-        assert httpx.post(f"{mock.url}{rt.API}", json=rt.body("Write a tagline!"), headers=OK).status_code == 201
+        assert (
+            httpx.post(f"{mock.url}{rt.API}", json=rt.body("Write a tagline!"), headers=OK).status_code == 201
+        )
     with replaying(path, replay_strict=True) as mock:
         answer = httpx.post(f"{mock.url}{rt.API}", json=rt.body("Write a tagline!"), headers=OK)
         matched = httpx.post(f"{mock.url}{rt.API}", json=rt.body("Write a tagline"), headers=OK)
     assert answer.status_code == 404 and answer.headers["X-Mock-Replay"] == "unmatched"
-    assert "differs at messages[0].content" in answer.json()["detail"] and str(path) in answer.json()["detail"]
+    assert (
+        "differs at messages[0].content" in answer.json()["detail"] and str(path) in answer.json()["detail"]
+    )
     assert matched.status_code == 201
 
 
@@ -118,8 +138,6 @@ def test_the_same_body_recorded_twice_is_replayed_in_order(tmp_path: Path) -> No
         '[{"match": {"times": 1}, "outcome": {"status": "done", "response_text": "first"}},'
         '{"match": {"times": 1}, "outcome": {"status": "done", "response_text": "second"}}]'
     )
-    from mockserver.record.session import Recorder
-
     with MockServer(timing="instant", scenario_rules=rules) as target, Recorder(target.url, path) as rec:
         for _ in range(2):
             job = httpx.post(f"{rec.url}{rt.API}", json=rt.body("Hi"), headers=target.headers).json()
@@ -128,16 +146,27 @@ def test_the_same_body_recorded_twice_is_replayed_in_order(tmp_path: Path) -> No
         texts = []
         for _ in range(3):
             job = httpx.post(f"{mock.url}{rt.API}", json=rt.body("Hi"), headers=mock.headers).json()
-            texts.append(httpx.get(f"{mock.url}{rt.API}{job['id']}/", headers=mock.headers).json()["response_text"])
-    assert texts == ["first", "second", "first"]
+            texts.append(
+                httpx.get(f"{mock.url}{rt.API}{job['id']}/", headers=mock.headers).json()["response_text"]
+            )
+        mock.reset()  # the recorded order starts again, as the seeded sequence does
+        job = httpx.post(f"{mock.url}{rt.API}", json=rt.body("Hi"), headers=mock.headers).json()
+        texts.append(
+            httpx.get(f"{mock.url}{rt.API}{job['id']}/", headers=mock.headers).json()["response_text"]
+        )
+    assert texts == ["first", "second", "first", "first"]
 
 
 def test_scenario_rules_still_win_over_the_recording(recording) -> None:
     path, _ = recording
-    rule = '[{"match": {"message": "tagline"}, "outcome": {"status": "done", "response_text": "from a rule"}}]'
+    rule = (
+        '[{"match": {"message": "tagline"}, "outcome": {"status": "done", "response_text": "from a rule"}}]'
+    )
     with replaying(path, timing="instant", scenario_rules=rule) as mock:
         job = httpx.post(f"{mock.url}{rt.API}", json=rt.JOBS[0], headers=OK).json()
-        assert httpx.get(f"{mock.url}{rt.API}{job['id']}/", headers=OK).json()["response_text"] == "from a rule"
+        assert (
+            httpx.get(f"{mock.url}{rt.API}{job['id']}/", headers=OK).json()["response_text"] == "from a rule"
+        )
 
 
 def test_replay_book_refuses_a_bad_speed_and_reads_a_bad_file_clearly(recording, tmp_path: Path) -> None:
@@ -148,3 +177,37 @@ def test_replay_book_refuses_a_bad_speed_and_reads_a_bad_file_clearly(recording,
     bad.write_text(path.read_text().splitlines()[0] + '\n{"type": "exchange", "seq": 1}\n')
     with pytest.raises(ValueError, match=r"bad.jsonl: line 2: field"):
         read(bad)
+
+
+def test_serve_replay_from_the_command_line(recording, tmp_path: Path) -> None:
+    path, original = recording
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(["/work/shared/guard", str(Path(__file__).parent.parent)]),
+    }
+    base = [sys.executable, "-m", "mockserver", "serve", "--port", "0", "--quiet", "--timing", "instant"]
+    cmd = [*base, "--replay", str(path), "--replay-speed", "4", "--replay-strict"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().split(" on ", 1)[1].split(" ", 1)[0]
+        job = httpx.post(f"{url}{rt.API}", json=rt.JOBS[1], headers=OK, timeout=10).json()
+        failed = httpx.get(f"{url}{rt.API}{job['id']}/", headers=OK, timeout=10).json()
+        unmatched = httpx.post(f"{url}{rt.API}", json=rt.body("never recorded"), headers=OK, timeout=10)
+        missing = httpx.post(f"{url}{rt.API}", json=rt.JOBS[0], timeout=10)
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)
+    assert failed["failed_reason"] == rt.REFUSED and unmatched.status_code == 404
+    assert (missing.status_code, missing.json()) == dict((lbl, (s, b)) for lbl, s, b in original)[
+        "missing credentials"
+    ]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("not json\n")
+    refused = subprocess.run(
+        [*base, "--replay", str(bad)], capture_output=True, text=True, env=env, timeout=30
+    )
+    assert refused.returncode == 2 and "bad.jsonl: line 1 is not JSON" in refused.stderr

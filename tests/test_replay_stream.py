@@ -67,11 +67,16 @@ def test_events_and_the_generation_id_are_read_across_chunk_boundaries() -> None
 @pytest.mark.slow
 def test_a_recorded_stream_is_replayed_by_the_service(tmp_path: Path) -> None:
     body = {"model_name": "gemini-2.5-flash", "messages": [{"role": "user", "content": "Stream"}]}
-    chunks = [sse({"candidates": [{"content": {"parts": [{"text": "One "}]}}]}), sse({"creatify": {"id": OLD_ID}})]
+    chunks = [
+        sse({"candidates": [{"content": {"parts": [{"text": "One "}]}}]}),
+        sse({"creatify": {"id": OLD_ID}}),
+    ]
     path = tmp_path / "stream.jsonl"
     with StreamingTarget(chunks, gated=False) as server, Recorder(server.url, path) as rec:
         headers = {"X-API-ID": "a", "X-API-KEY": "b"}
-        assert httpx.post(f"{rec.url}/sse/text_generator/stream/", json=body, headers=headers).status_code == 200
+        assert (
+            httpx.post(f"{rec.url}/sse/text_generator/stream/", json=body, headers=headers).status_code == 200
+        )
     service = MockService(Settings(replay=str(path), replay_speed=1000.0))
     service.load_replay(ReplayBook(read(path), 1000.0))
     stream = service.replay_stream({**body, "webhook_url": "http://127.0.0.1:1/"}, "fresh-id")
@@ -83,16 +88,23 @@ def test_a_recorded_stream_is_replayed_by_the_service(tmp_path: Path) -> None:
 
 def test_matching_normalizes_defaults_and_reports_the_first_difference() -> None:
     short = {"model_name": "m", "messages": [{"role": "user"}], "webhook_url": "http://127.0.0.1/1"}
-    long = {"config": {}, "system_instruction": "", "messages": [{"content": "", "role": "user"}], "model_name": "m"}
+    long = {
+        "config": {},
+        "system_instruction": "",
+        "messages": [{"content": "", "role": "user"}],
+        "model_name": "m",
+    }
     assert matching.key(short) == matching.key(long)
-    assert matching.difference(matching.normalized({**long, "config": {"seed": 1}}), matching.normalized(long)) == (
-        "config.seed: 1 here, absent in the recording"
-    )
+    assert matching.difference(
+        matching.normalized({**long, "config": {"seed": 1}}), matching.normalized(long)
+    ) == ("config.seed: 1 here, absent in the recording")
     assert matching.key([1]) != matching.key({})  # bodies that are not objects match only themselves
 
 
 def test_scrub_keeps_only_harmless_headers_and_masks_secret_parameters() -> None:
-    kept = scrub.request_headers([("X-API-KEY", "k"), ("Content-Type", "a/b"), ("X-Token", "t"), ("Accept", "*")])
+    kept = scrub.request_headers(
+        [("X-API-KEY", "k"), ("Content-Type", "a/b"), ("X-Token", "t"), ("Accept", "*")]
+    )
     assert kept == {"content-type": "a/b", "accept": "*"}
     assert scrub.response_headers([("Set-Cookie", "s"), ("Retry-After", "2"), ("Connection", "close")]) == {
         "retry-after": "2"
@@ -115,5 +127,5 @@ def test_new_settings_are_checked_with_messages_that_name_them() -> None:
         ({"scenario_rules": "[1]"}, "scenario_rules"),
     ):
         with pytest.raises(SettingsError, match=name):
-            Settings(**bad)  # type: ignore[arg-type]
+            Settings(**bad)
     assert Settings().with_overrides({"scenario_rules": [{"name": "x"}]}).scenario_rules == '[{"name": "x"}]'

@@ -8,7 +8,7 @@ keep their own), or the recorded error answer instead of a job. The job itself g
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from mockserver.config.values import parse_error_body
@@ -26,10 +26,13 @@ class ReplayOperations(AdminOperations):
     """Replay decisions and credential errors of ``MockService``."""
 
     replay: ReplayBook | None
+    reset_hooks: list[Callable[[], object]]
 
     def load_replay(self, book: ReplayBook) -> None:
-        """Answer creates from this recording from now on (a reset keeps it: it is part of the startup setup)."""
+        """Answer creates from this recording from now on; a reset keeps it (it is startup setup) and starts each
+        body's recorded order again."""
         self.replay = book
+        self.reset_hooks.append(book.rewind)
 
     @property
     def scenarios_active(self) -> bool:
