@@ -9,11 +9,14 @@ import sys
 from collections.abc import Sequence
 from types import FrameType
 
+from mockserver.calibrate import cli as calibrate_cli
 from mockserver.config.settings import TIMINGS, Settings
 from mockserver.config.sources import load
 from mockserver.config.values import SettingsError
 from mockserver.config.version import mock_version
 from mockserver.core.scenarios import ScenarioError
+from mockserver.record import cli as record_cli
+from mockserver.replay import RecordingError
 from mockserver.web.app import create_app
 from mockserver.web.context import service
 from mockserver.web.serving import Server
@@ -116,27 +119,69 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds a sync call or a stream waits for its job at most (default 60)",
     )
     add("--quiet", dest="log_requests", action="store_const", const=False, help="no per-request log lines")
+    add_replay_options(serve)
+    record_cli.add_parser(sub)
+    calibrate_cli.add_parser(sub)
     return parser
 
 
-def settings_from_args(argv: Sequence[str] | None = None) -> Settings:
+def add_replay_options(serve: argparse.ArgumentParser) -> None:
+    """``serve`` options for recorded behaviour: replaying a recording, and what ``calibrate`` writes."""
+    add = serve.add_argument
+    add(
+        "--replay",
+        metavar="FILE",
+        help="answer creates that match a recording (creatify-mock record) as recorded",
+    )
+    add("--replay-speed", type=float, help="replayed timelines run this many times faster (default 1)")
+    add("--replay-strict", action="store_const", const=True, help="a create no recording matches is a 404")
+    add(
+        "--credentials-error-status",
+        type=int,
+        help="status of missing/wrong credentials answers (default 401)",
+    )
+    add("--missing-credentials-body", help="JSON body of the missing-credentials answer (DRF's by default)")
+    add("--wrong-credentials-body", help="JSON body of the wrong-credentials answer (DRF's by default)")
+    add(
+        "--credit-rates",
+        action="append",
+        metavar="MODEL=RATE",
+        help="credits per 1,000 tokens for model names containing MODEL, repeatable (before the built-in rates)",
+    )
+
+
+def parse_command(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line; an unknown option shows the usage of the command it was given to (argparse alone
+    would show the top-level usage)."""
     parser = build_parser()
     namespace, extra = parser.parse_known_args(argv)
-    if extra:  # argparse would show the top-level usage: show the usage of the command that was given
+    if extra:
         commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
         commands.choices[namespace.command].error(f"unrecognized arguments: {' '.join(extra)}")
-    args = vars(namespace)
+    return namespace
+
+
+def settings_from_args(argv: Sequence[str] | None = None) -> Settings:
+    args = vars(parse_command(argv))
     args.pop("command")
     if args.get("api_key") is not None:
         args["api_key"] = tuple(args["api_key"])
-    if args.get("credits") is not None:
-        args["credits"] = tuple(args["credits"])
+    for name in ("credits", "credit_rates"):
+        if args.get(name) is not None:
+            args[name] = tuple(args[name])
     if args.get("models") is not None:
         args["models"] = tuple(m.strip() for arg in args["models"] for m in arg.split(",") if m.strip())
     return load(args)
 
 
+#: Subcommands other than ``serve``, each run by its own module.
+RUNNERS = {"record": record_cli.run, "calibrate": calibrate_cli.run}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    command = parse_command(argv)
+    if command.command in RUNNERS:
+        return RUNNERS[command.command](command)
     try:
         settings = settings_from_args(argv)
     except SettingsError as exc:
@@ -145,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         app = create_app(settings)
-    except ScenarioError as exc:
+    except (ScenarioError, RecordingError) as exc:
         print(f"creatify-mock: {exc}", file=sys.stderr)
         return 2
     try:

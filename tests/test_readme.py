@@ -149,3 +149,9 @@ def test_sse_curl_examples_run_against_a_live_mock() -> None:
         assert all(e.startswith("data: {") for e in events)
         last = json.loads(events[-1].removeprefix("data: "))
         assert last["candidates"][0]["finishReason"] == "STOP" and last["creatify"]["status"] == "done"
+
+
+def test_record_replay_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the example writes recording.jsonl where it runs
+    exec(compile(example("record-replay"), "README.md", "exec"), {})
+    assert (tmp_path / "recording.jsonl").exists()

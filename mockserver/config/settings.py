@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from mockserver.config.values import SettingsError, parse_credits, parse_delay, parse_error_body, parse_rate
+from mockserver.config.values import (
+    SettingsError,
+    parse_credit_rates,
+    parse_credits,
+    parse_delay,
+    parse_error_body,
+    parse_rate,
+    parse_rules,
+)
 
 TIMINGS = ("realtime", "instant", "manual")
 WEBHOOK_EVENTS = ("all", "terminal")
@@ -61,6 +70,14 @@ class Settings:
     rate_limit: str = ""
     models: tuple[str, ...] = DOCUMENTED_MODELS
     sync_timeout: float = 60.0
+    credentials_error_status: int = 401
+    missing_credentials_body: str = '{"detail": "Authentication credentials were not provided."}'
+    wrong_credentials_body: str = '{"detail": "Incorrect authentication credentials."}'
+    credit_rates: tuple[str, ...] = ()
+    replay: str | None = None
+    replay_speed: float = 1.0
+    replay_strict: bool = False
+    scenario_rules: str = ""
     config: str | None = field(default=None, metadata={"cli_only": True})
 
     def __post_init__(self) -> None:
@@ -95,6 +112,22 @@ class Settings:
             raise SettingsError(f"sync_timeout must be > 0 seconds, got {self.sync_timeout!r}")
         parse_credits(self.credits)
         parse_error_body(self.insufficient_credits_body)
+        self._check_recorded_behaviour()
+
+    def _check_recorded_behaviour(self) -> None:
+        """The settings ``creatify-mock calibrate`` writes and ``--replay`` reads."""
+        if not 400 <= self.credentials_error_status <= 599:
+            raise SettingsError(
+                f"must be 400-599, got {self.credentials_error_status}", "credentials_error_status"
+            )
+        parse_error_body(self.missing_credentials_body, "missing_credentials_body")
+        parse_error_body(self.wrong_credentials_body, "wrong_credentials_body")
+        parse_credit_rates(self.credit_rates)
+        parse_rules(self.scenario_rules)
+        if not self.replay_speed > 0:
+            raise SettingsError(
+                f"must be > 0 (2 plays twice as fast), got {self.replay_speed!r}", "replay_speed"
+            )
 
     @property
     def allowed_webhook_hosts(self) -> frozenset[str]:
@@ -148,9 +181,11 @@ def _coerce(name: str, value: Any) -> Any:
         raise SettingsError(f"unknown setting {name!r}; known: {', '.join(sorted(_FIELDS))}")
     default = _FIELDS[name].default
     try:
-        if name == "credits" and isinstance(value, Mapping):  # TOML table {team = 10}
+        if name == "scenario_rules" and isinstance(value, (list, tuple)):  # TOML [[scenario-rules]] tables
+            return json.dumps(list(value))
+        if name in ("credits", "credit_rates") and isinstance(value, Mapping):  # TOML table {team = 10}
             return tuple(f"{k}={v}" for k, v in value.items())
-        if name in ("api_key", "credits", "models"):
+        if name in ("api_key", "credits", "models", "credit_rates"):
             if isinstance(value, str):
                 return tuple(v.strip() for v in value.replace(",", " ").split() if v.strip())
             return tuple(str(v) for v in value)

@@ -61,12 +61,44 @@ def parse_credits(pairs: tuple[str, ...]) -> dict[str, float]:
     return balances
 
 
-def parse_error_body(text: str) -> object:
-    """The configured insufficient-credits body, parsed (strict JSON: no NaN, as the mock answers it)."""
+def parse_error_body(text: str, name: str = "insufficient_credits_body") -> object:
+    """A configured error body, parsed (strict JSON: no NaN, as the mock answers it)."""
     try:
         return json.loads(text, parse_constant=_refuse_constant)
     except ValueError as exc:
-        raise SettingsError(f"must be JSON, got {text!r}: {exc}", "insufficient_credits_body") from None
+        raise SettingsError(f"must be JSON, got {text!r}: {exc}", name) from None
+
+
+def parse_credit_rates(pairs: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
+    """``("gemini-2.5-pro=0.4",)`` -> ((model fragment, credits per 1,000 tokens), ...), longest fragment first
+    so ``gemini-2.5-flash-lite`` is not priced as ``gemini-2.5-flash``."""
+    rates: list[tuple[str, float]] = []
+    for pair in pairs:
+        fragment, sep, amount = pair.rpartition("=")
+        try:
+            value = float(amount)
+        except ValueError:
+            value = math.nan
+        if not sep or not fragment.strip() or not math.isfinite(value) or value < 0:
+            raise SettingsError(
+                f"must look like MODEL=RATE (credits per 1,000 tokens, >= 0), got {pair!r}", "credit_rates"
+            )
+        rates.append((fragment.strip(), value))
+    return tuple(sorted(rates, key=lambda r: -len(r[0])))
+
+
+def parse_rules(text: str) -> list[object]:
+    """Inline scenario rules (``[[scenario-rules]]`` in the config file; JSON in the environment): a list of
+    objects; each rule is checked against its schema when the mock loads it."""
+    if not text.strip():
+        return []
+    try:
+        rules = json.loads(text, parse_constant=_refuse_constant)
+    except ValueError as exc:
+        raise SettingsError(f"must be a JSON list of rules, got {text!r}: {exc}", "scenario_rules") from None
+    if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
+        raise SettingsError(f"must be a list of rule objects, got {text!r}", "scenario_rules")
+    return rules
 
 
 def parse_delay(spec: str) -> tuple[float, float]:

@@ -21,6 +21,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 from mockserver.contract import schemas
+from mockserver.core.models import Outcome
 
 _TEMPLATE = re.compile(r"\{(\w+)\}")
 _REGEX_FIELDS = ("message", "last_user_message", "system_instruction")
@@ -45,6 +46,7 @@ class RequestInfo:
     headers: Any  # a case-insensitive mapping (werkzeug Headers): .get(name)
     body: Any = None
     family: str = "api"  # the API family of the call: api or sse
+    path: str = ""
 
 
 @dataclass
@@ -54,6 +56,8 @@ class Rule:
     remaining: int | None
     applied: int = 0
     patterns: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    #: An outcome decided outside the spec, as a replayed recording decides one (text used as recorded).
+    forced: Outcome | None = None
 
     @property
     def match(self) -> dict[str, Any]:

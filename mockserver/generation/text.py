@@ -29,9 +29,12 @@ CREDIT_RATES: tuple[tuple[str, float], ...] = (
 MIN_WORDS, MAX_WORDS = 25, 90
 
 
-def credits_for(model_name: str, prompt_tokens: int, output_tokens: int) -> float:
-    """``rate(model) * (prompt_tokens + output_tokens) / 1000``, at least one token, rounded to 6 places."""
-    rate = next(r for fragment, r in CREDIT_RATES if fragment in model_name)
+def credits_for(
+    model_name: str, prompt_tokens: int, output_tokens: int, rates: tuple[tuple[str, float], ...] = ()
+) -> float:
+    """``rate(model) * (prompt_tokens + output_tokens) / 1000``, at least one token, rounded to 6 places;
+    ``rates`` (``--credit-rates``, e.g. from ``creatify-mock calibrate``) are tried before the built-in ones."""
+    rate = next(r for fragment, r in (*rates, *CREDIT_RATES) if fragment in model_name)
     return round(rate * max(1, prompt_tokens + output_tokens) / 1000, 6)
 
 
@@ -59,7 +62,8 @@ def seed_of(request: Mapping[str, Any]) -> int:
 class Generator:
     """Turns a validated request into an Outcome; thread-safe (one Faker behind a lock)."""
 
-    def __init__(self) -> None:
+    def __init__(self, rates: tuple[tuple[str, float], ...] = ()) -> None:
+        self._rates = rates
         self._faker = Faker("en_US")
         self._lock = threading.Lock()
         self._word_list: tuple[str, ...] = tuple(self._faker.get_words_list())
@@ -105,7 +109,7 @@ class Generator:
 
     def credits(self, request: Mapping[str, Any], text: str) -> float:
         """Credits for a done job: see ``credits_for``; the prompt is the system instruction plus every message."""
-        return credits_for(request["model_name"], prompt_tokens(request), count_tokens(text))
+        return credits_for(request["model_name"], prompt_tokens(request), count_tokens(text), self._rates)
 
     def hit_word_limit(self, request: Mapping[str, Any]) -> bool:
         """Whether ``max_output_tokens`` cut the generated plain text short (Gemini's ``MAX_TOKENS``)."""

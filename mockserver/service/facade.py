@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from mockserver.config.settings import Settings
-from mockserver.config.values import parse_rate
+from mockserver.config.values import parse_credit_rates, parse_rate
 from mockserver.config.version import mock_version
 from mockserver.contract import ranges
 from mockserver.core.accounts import Accounts
@@ -29,8 +29,9 @@ from mockserver.core.store import Conflict, JobStore
 from mockserver.core.streams import StreamBook
 from mockserver.core.waiters import Waiters
 from mockserver.generation.text import Generator
+from mockserver.replay import ReplayBook
 from mockserver.service.accounts import AccountOperations
-from mockserver.service.admin import AdminOperations
+from mockserver.service.replaying import ReplayOperations
 from mockserver.service.streaming import SseOperations
 from mockserver.validation.drf import RequestValidator
 from mockserver.webhooks.dispatcher import Dispatcher
@@ -54,13 +55,14 @@ VALIDATED_BODIES = (
 )
 
 
-class MockService(AdminOperations, SseOperations, AccountOperations):
+class MockService(ReplayOperations, SseOperations, AccountOperations):
     """Everything one running mock knows and does; a web app keeps one in ``app.extensions``."""
 
     def __init__(self, settings: Settings, clock: Clock | None = None, user_agent: str | None = None) -> None:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
-        self.generator = Generator()
+        self.generator = Generator(parse_credit_rates(settings.credit_rates))
+        self.replay: ReplayBook | None = None
         self.store = JobStore(self._finish, settings.max_jobs)
         self._rng_lock = threading.Lock()
         self._seq = 0
@@ -179,7 +181,7 @@ class MockService(AdminOperations, SseOperations, AccountOperations):
             schedule = plan(timing, now, self._rng)
         request.setdefault("config", {})
         job = Job(job_id, account, seq, request, webhook_url, now, schedule, family=family)
-        if rule is not None and "outcome" in rule.spec:
+        if rule is not None and ("outcome" in rule.spec or rule.forced is not None):
             job.forced = self._scenario_outcome(rule, request, account)
         return job
 
@@ -256,9 +258,12 @@ class MockService(AdminOperations, SseOperations, AccountOperations):
             timing="realtime",
             pending_seconds=spec.get("pending_seconds", self.settings.pending_seconds),
             running_seconds=spec.get("running_seconds", self.settings.running_seconds),
+            jitter=spec.get("jitter", self.settings.jitter),
         )
 
     def _scenario_outcome(self, rule: Rule, request: dict[str, Any], account: str) -> Outcome:
+        if rule.forced is not None:
+            return replace(rule.forced)
         spec = rule.spec["outcome"]
         if spec["status"] == "failed":
             reason = spec.get("failed_reason") or f"Failed by scenario rule {rule.id!r}."

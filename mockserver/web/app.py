@@ -9,7 +9,9 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
+from mockserver import replay
 from mockserver.config.settings import Settings
+from mockserver.config.values import parse_rules
 from mockserver.contract.openapi import build
 from mockserver.contract.openapi_admin import build_admin
 from mockserver.core import jsonio
@@ -28,8 +30,14 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     """A Flask app serving the mock; ``mockserver.web.context.service(app)`` is its MockService."""
     settings = settings or Settings()
     service = MockService(settings, clock)
-    if settings.scenarios:
-        service.load_scenarios(load_file(settings.scenarios), settings.scenarios)
+    rules = load_file(settings.scenarios) if settings.scenarios else []
+    inline = parse_rules(settings.scenario_rules)
+    if rules or inline:
+        where = " + ".join(filter(None, [settings.scenarios, "scenario_rules" if inline else ""]))
+        service.load_scenarios([*rules, *inline], where)
+    if settings.replay:
+        recording = replay.read(settings.replay)
+        service.load_replay(replay.ReplayBook(recording, settings.replay_speed, settings.replay_strict))
     app = Flask("mockserver")
     app.json.sort_keys = False  # type: ignore[attr-defined]
     # OPTIONS is answered in JSON by the API's views, and is a JSON 405 elsewhere.

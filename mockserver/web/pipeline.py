@@ -23,9 +23,6 @@ from mockserver.web.context import service
 from mockserver.web.families import family_of, shaped
 from mockserver.web.http import ApiError, json_response, read_json
 
-NO_CREDENTIALS = "Authentication credentials were not provided."
-BAD_CREDENTIALS = "Incorrect authentication credentials."
-CHALLENGE = {"WWW-Authenticate": 'X-API-KEY realm="api"'}
 CREATE_ENDPOINT = "api.create"
 #: Calls that create a job (and so need credits), in both families.
 CREATE_ENDPOINTS = frozenset({CREATE_ENDPOINT, "sse.create", "sse.stream"})
@@ -54,11 +51,14 @@ def authenticate() -> None:
         return
     api_id = environ.get("HTTP_X_API_ID", "")
     api_key = environ.get("HTTP_X_API_KEY", "")
+    svc = service()
     if not api_id or not api_key:
-        raise ApiError(401, NO_CREDENTIALS, headers=CHALLENGE)
-    accepted = _accepted(service().settings.api_key)
+        status, body, headers = svc.credentials_error(missing=True)
+        raise ApiError(status, body=body, headers=headers)
+    accepted = _accepted(svc.settings.api_key)
     if accepted and not hmac.compare_digest(accepted.get(api_id, "").encode(), api_key.encode()):
-        raise ApiError(401, BAD_CREDENTIALS, headers=CHALLENGE)
+        status, body, headers = svc.credentials_error(missing=False)
+        raise ApiError(status, body=body, headers=headers)
     g.account = api_id
 
 
@@ -101,7 +101,7 @@ def apply_scenarios() -> Response | None:
         with contextlib.suppress(ApiError):  # a bad body still matches body-free rules; the view reports it
             body = read_json(request, svc.settings.max_body_bytes)
     family = family_of(request.path) or "api"
-    found = svc.take_rule(RequestInfo(operation, g.account, request.headers, body, family))
+    found = svc.take_rule(RequestInfo(operation, g.account, request.headers, body, family, request.path))
     if found is None:
         return None
     rule, delay = found
@@ -114,6 +114,10 @@ def apply_scenarios() -> Response | None:
     if http.get("disconnect"):
         return _disconnect()
     status = http.get("status", 500)
+    if "raw" in http:  # a replayed answer that was not JSON: given back as the text it was
+        return Response(
+            str(http["raw"]), status, http.get("headers"), content_type="text/plain; charset=utf-8"
+        )
     body_out = http["body"] if "body" in http else {"detail": HTTP_STATUS_CODES.get(status, "Error")}
     return json_response(shaped(request.path, body_out), status, http.get("headers"))
 

@@ -31,6 +31,8 @@ from mockserver.web.streaming import HOST_KEY
 #: Where ``_WithHost`` keeps the WSGI ``write`` callable of a request (``begin`` sends the headers with it).
 WRITE_KEY = "creatify_mock.write"
 
+#: Any WSGI application: the mock's Flask app, or the recording proxy.
+WSGIApp = Callable[[dict[str, Any], Any], Iterable[bytes]]
 LOOP_TIMEOUT = 0.2
 #: Collector thresholds while the server owns the process: young collections stay frequent enough to catch
 #: short-lived cycles, full ones become rare (each one walks every stored job: ~100 ms at 100,000 jobs).
@@ -144,7 +146,7 @@ class _WithHost:
 class Server:
     """A waitress server bound at construction (so the port is known before serving starts)."""
 
-    def __init__(self, app: Flask, settings: Settings) -> None:
+    def __init__(self, app: WSGIApp, settings: Settings) -> None:
         self._app = app
         self._stopping = threading.Event()
         self.stream_host = WaitressHost(settings.threads)
@@ -191,7 +193,8 @@ class Server:
 
     def shutdown(self) -> None:
         self.stream_host.stopping = True
-        service(self._app).stop_waiting()  # open streams and sync calls end now, not at their timeout
+        if isinstance(self._app, Flask):  # the mock (not the recording proxy): open streams and sync calls
+            service(self._app).stop_waiting()  # end now, not at their timeout
         self._stopping.set()
         with contextlib.suppress(OSError):  # trigger already closed: the loop is gone
             self._server.pull_trigger()
