@@ -69,7 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="events waiting at most; beyond, new ones are abandoned (default 10000)",
     )
     add("--webhook-log-size", type=int, help="delivery log entries kept (default 10000)")
-    add("--webhook-allow-hosts", help="comma-separated hosts webhooks may go to (default: any)")
+    add(
+        "--webhook-allow-hosts",
+        help="comma-separated hosts webhooks may go to: names, *.suffix, or * for any (default: loopback only)",
+    )
     add("--webhook-duplicate-rate", type=float, help="fault: share of events delivered twice (default 0)")
     add("--webhook-delay", help="fault: extra delay before an event, SECONDS or LOW-HIGH (default 0)")
     add(
@@ -102,6 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add("--rate-limit", metavar="N/s", help="requests per account: N/s, N/m, N/h or N/d (default: none)")
     add("--quiet", dest="log_requests", action="store_const", const=False, help="no per-request log lines")
+    add("--state-file", metavar="PATH", help="load the state at startup, save it every few seconds and at exit")
+    add("--state-interval", type=float, help="seconds between state-file saves (default 5)")
+    add("--watch", action="store_const", const=True, help="reload --scenarios when the file changes")
+    add("--cors-origins", help="origins allowed by CORS, comma-separated (default *)")
+    add("--no-cors", dest="cors", action="store_const", const=False, help="no CORS headers, no preflights")
+    add("--generation-budget", type=float, help="seconds a job's generation may take (default 2)")
     return parser
 
 

@@ -60,6 +60,12 @@ class Settings:
     insufficient_credits_status: int = 402
     insufficient_credits_body: str = '{"detail": "Insufficient credits."}'
     rate_limit: str = ""
+    state_file: str | None = None
+    state_interval: float = 5.0
+    watch: bool = False
+    cors: bool = True
+    cors_origins: str = "*"
+    generation_budget: float = 2.0
     config: str | None = field(default=None, metadata={"cli_only": True})
 
     def __post_init__(self) -> None:
@@ -100,12 +106,16 @@ class Settings:
                 f"insufficient_credits_status must be 400-599, got {self.insufficient_credits_status}"
             )
         parse_rate(self.rate_limit)
+        if self.state_interval <= 0:
+            raise SettingsError(f"state_interval must be > 0 seconds, got {self.state_interval!r}")
+        if not 0 < self.generation_budget <= 600:
+            raise SettingsError(f"generation_budget must be > 0 and <= 600 seconds, got {self.generation_budget!r}")
         parse_credits(self.credits)
         parse_error_body(self.insufficient_credits_body)
 
     @property
     def allowed_webhook_hosts(self) -> frozenset[str]:
-        """Hosts webhooks may be sent to (lower case); empty means any."""
+        """Hosts named in ``webhook_allow_hosts`` (lower case); empty means loopback only (see webhooks/egress.py)."""
         return frozenset(
             h.strip().lower() for h in self.webhook_allow_hosts.replace(" ", ",").split(",") if h.strip()
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -27,6 +28,8 @@ from mockserver.core.ratelimit import RateLimiter
 from mockserver.core.scenarios import Rule, ScenarioBook, render
 from mockserver.core.scheduler import Scheduler
 from mockserver.core.store import JobStore
+from mockserver.generation.background import INLINE_SECONDS, Background
+from mockserver.generation.jsongen.generate import GenerationTimeout
 from mockserver.generation.text import Generator
 from mockserver.service.admin import AdminOperations
 from mockserver.validation.drf import RequestValidator
@@ -51,11 +54,13 @@ class MockService(AdminOperations):
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
         self.generator = Generator()
+        self.background = Background()
         self.store = JobStore(self._finish, settings.max_jobs)
         self._rng_lock = threading.Lock()
         self._seq = 0
         self._rng = random.Random(settings.seed)
         self.scheduler = Scheduler(self.store, self.clock)
+        self.store.on_ready = self.scheduler.wake
         self.webhooks = Dispatcher(settings, self.clock, user_agent or f"creatify-mock/{mock_version()}")
         self.store.listeners.append(self.webhooks.on_transition)
         self.journal = Journal(settings.journal_size, self.clock)
@@ -83,12 +88,13 @@ class MockService(AdminOperations):
 
     def close(self) -> None:
         self.scheduler.stop()
+        self.background.close()
         self.webhooks.close()
 
     @property
     def background_error(self) -> BaseException | None:
-        """The first error a background thread (scheduler, webhook dispatcher) hit, for tests to re-raise."""
-        return self.scheduler.error or self.webhooks.error
+        """The first error a background thread (scheduler, generation, webhooks) hit, for tests to re-raise."""
+        return self.scheduler.error or self.background.error or self.webhooks.error
 
     def health(self) -> dict[str, Any]:
         return {
@@ -178,7 +184,9 @@ class MockService(AdminOperations):
         if status is JobStatus.FAILED:
             forced = Outcome(JobStatus.FAILED, failed_reason=failed_reason or ADMIN_FAILED_REASON)
         elif status is JobStatus.DONE:
-            forced = self.generator.done(self.store.request_of(job_id), response_text)
+            forced = self.generator.done(
+                self.store.request_of(job_id), response_text, budget=self.settings.generation_budget
+            )
         return self.store.advance(job_id, self.clock.now_us(), status, forced)
 
     def advance_clock(self, seconds: float) -> str:
@@ -270,7 +278,20 @@ class MockService(AdminOperations):
             reason = spec.get("failed_reason") or f"Failed by scenario rule {rule.id!r}."
             return Outcome(JobStatus.FAILED, failed_reason=render(reason, request, account))
         text = render(spec["response_text"], request, account) if "response_text" in spec else None
-        return self.generator.done(request, text, spec.get("credits_used"))
+        return self.generator.done(request, text, spec.get("credits_used"), budget=INLINE_SECONDS)
 
-    def _finish(self, job: Job) -> Outcome:
-        return self.generator.outcome(job.request)
+    def _finish(self, job: Job, blocking: bool) -> Outcome | None:
+        """The job's outcome: tried inline for INLINE_SECONDS, then (unless ``blocking``) finished by a
+        background worker under the generation budget while the job reads ``running``."""
+        budget, request = self.settings.generation_budget, job.request
+        if blocking or budget <= INLINE_SECONDS:
+            return self.generator.bounded(request, budget)
+        try:
+            return self.generator.outcome(request, time.monotonic() + INLINE_SECONDS)
+        except GenerationTimeout:
+            pass
+        self.background.submit(
+            lambda: self.generator.bounded(request, budget, spent=INLINE_SECONDS),
+            lambda outcome: self.store.deliver(job, outcome),
+        )
+        return None

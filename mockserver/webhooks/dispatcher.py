@@ -23,6 +23,7 @@ from mockserver.core import jsonio
 from mockserver.core.clock import Clock, isoformat
 from mockserver.core.models import Job
 from mockserver.webhooks.delivery import AttemptResult, post, signature
+from mockserver.webhooks.egress import EgressPolicy
 from mockserver.webhooks.faults import Decision, FaultPlan
 from mockserver.webhooks.log import DeliveryLog
 
@@ -56,6 +57,7 @@ class Dispatcher:
         self._clock = clock
         self._user_agent = user_agent
         self.faults = FaultPlan(settings)
+        self.egress = EgressPolicy.parse(settings.webhook_allow_hosts)
         self.log = DeliveryLog(settings.webhook_log_size)
         self._cv = threading.Condition()
         self._queues: dict[str, deque[Delivery]] = {}
@@ -228,7 +230,7 @@ class Dispatcher:
         state = "delivered" if result.ok else ("retrying" if retry_at is not None else "abandoned")
         with self._cv:
             self._busy.discard(d.job_id)
-            self.log.update(d.id, state=state)
+            self.log.update(d.id, state=state, **({"error": result.error} if result.final else {}))
             queue = self._queues.get(d.job_id)
             if retry_at is not None:
                 d.not_before = retry_at
@@ -244,10 +246,9 @@ class Dispatcher:
             self._cv.notify()
 
     def _send(self, d: Delivery, attempt: int) -> AttemptResult:
-        host = (urlsplit(d.url).hostname or "").lower()
-        allowed = self.settings.allowed_webhook_hosts
-        if allowed and host not in allowed:
-            return AttemptResult(None, f"host {host!r} is not in --webhook-allow-hosts", 0.0, final=True)
+        refused = self.egress.refuse_host(urlsplit(d.url).hostname or "")
+        if refused is not None:  # decided on the name: nothing is resolved or contacted
+            return AttemptResult(None, refused, 0.0, final=True)
         timestamp = str(self._clock.now_us() // 1_000_000)
         headers = {
             "Content-Type": "application/json",
@@ -259,7 +260,7 @@ class Dispatcher:
         }
         if self.settings.webhook_secret:
             headers["X-Webhook-Signature"] = signature(self.settings.webhook_secret, timestamp, d.body)
-        return post(d.url, d.body, headers, self.settings.webhook_timeout)
+        return post(d.url, d.body, headers, self.settings.webhook_timeout, self.egress)
 
     def _record(
         self, d: Delivery, attempt: int, r: AttemptResult, retry_at: float | None, duplicate: bool = False

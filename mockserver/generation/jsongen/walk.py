@@ -9,13 +9,13 @@ is accepted. Failures are ``Fail`` exceptions whose ``kind`` tells jsongen wheth
 from __future__ import annotations
 
 import random
-import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from mockserver.core.patterns import search
 from mockserver.generation.jsongen import strings as strs
-from mockserver.generation.jsongen.guard import room_to_validate, stack_depth, value_shape
+from mockserver.generation.jsongen.guard import Deadline, room_to_validate, stack_depth, value_shape
 from mockserver.generation.jsongen.merge import BRANCHING, Fail, canonical, dumps, merge, types_of
 from mockserver.generation.jsongen.numbers import integers, numbers
 
@@ -47,10 +47,12 @@ class Walker:
         avoid: Sequence[str],
         lean: bool,
         chain: int,
+        deadline: Deadline | None = None,
     ) -> None:
         self.validator, self.rng, self._words = validator, rng, words
         self.budget, self.avoid, self.lean, self.chain = budget, avoid, lean, chain
         self.work = 0
+        self.deadline = deadline or Deadline()
 
     # -- helpers -------------------------------------------------------------------------------------------
     def clean(self, text: str) -> bool:
@@ -68,6 +70,7 @@ class Walker:
 
     def tick(self, where: str, cost: int = 1) -> None:
         self.work += cost
+        self.deadline.check()
         if self.work > MAX_WORK:
             raise Fail(where, "the schema needs too large or too many instances to try", "limit")
 
@@ -331,7 +334,7 @@ class Walker:
         if max_p is not None and max(len(required), min_p) > max_p:
             raise Fail(where, "more properties are required than maxProperties allows", "unsat")
         for key in required:
-            if extra is False and key not in props and not any(re.search(p, key) for p in patterns):
+            if extra is False and key not in props and not any(search(p, key) for p in patterns):
                 why = f"required property {key!r} is not allowed (additionalProperties is false)"
                 raise Fail(where, why, "unsat")
         keys = list(required)
@@ -348,7 +351,7 @@ class Walker:
         out: dict[str, Any] = {}
         for key in keys:
             schemas = [props[key]] if key in props else []
-            schemas += [p for pat, p in patterns.items() if re.search(pat, key)]
+            schemas += [p for pat, p in patterns.items() if search(pat, key)]
             saved = self.budget
             encoded = dumps(key)
             if key not in required and (
@@ -383,7 +386,7 @@ class Walker:
                 base = next(iter(strs.pattern_strings(pattern, self.rng, self.word, "-")), "")
                 # An open-ended pattern (`^x_`) still matches with a word added: many names, not one.
                 fresh = [c for c in (base, base + self.word(), self.word() + base) if c not in taken]
-                name: Any = next((c for c in fresh if re.search(pattern, c)), base)
+                name: Any = next((c for c in fresh if search(pattern, c)), base)
             elif isinstance(names, Mapping) and names:
                 try:
                     name = self.value(names, f"{where}/propertyNames", depth + 1, resolver, "name[]")
