@@ -12,9 +12,14 @@ from types import FrameType
 from mockserver.config.settings import TIMINGS, Settings, load
 from mockserver.config.values import SettingsError
 from mockserver.core.scenarios import ScenarioError
+from mockserver.service import MockService
+from mockserver.service.persistence import StateFile, StateFileError
+from mockserver.service.reload import Watcher, reload
 from mockserver.web.app import create_app
 from mockserver.web.context import service
 from mockserver.web.serving import Server
+
+logger = logging.getLogger("creatify_mock")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -136,27 +141,58 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as exc:
         print(f"creatify-mock: {exc}", file=sys.stderr)
         return 2
+    svc = service(app)
+    state = StateFile(settings.state_file, svc, settings.state_interval) if settings.state_file else None
+    try:
+        loaded = state.load() if state is not None else None
+    except StateFileError as exc:
+        print(f"creatify-mock: {exc}", file=sys.stderr)
+        return 2
     try:
         server = Server(app, settings)
-    except OSError as exc:
-        print(
-            f"creatify-mock: cannot listen on {settings.host}:{settings.port}: {exc.strerror}",
-            file=sys.stderr,
-        )
+    except (OSError, ValueError) as exc:  # waitress says ValueError for a host that is no address at all
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not an address this machine has"
+        print(f"creatify-mock: cannot listen on {settings.host}:{settings.port}: {why}", file=sys.stderr)
         return 1
-    svc = service(app)
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        logging.getLogger("creatify_mock").info("signal %s: shutting down", signal.Signals(signum).name)
-        server.shutdown()
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    watcher = Watcher(svc, settings.scenarios) if settings.watch and settings.scenarios else None
+    install_signals(server, svc, settings)
     svc.start()
-    print(f"creatify-mock serving on {server.url} (timing: {settings.timing})", flush=True)
+    if state is not None:
+        state.start()
+        logger.info("state file %s: %s", state.path, "new" if loaded is None else f"loaded {loaded}")
+    if watcher is not None:
+        watcher.start()
+    print(
+        f"creatify-mock serving on {server.url} (timing: {settings.timing}; webhooks: {svc.webhook_egress()})",
+        flush=True,
+    )
     try:
         server.serve_forever()
     finally:
+        if watcher is not None:
+            watcher.stop()
+        if state is not None:  # before the dispatcher closes: undelivered events are saved as pending
+            state.stop()
         svc.close()
     print("creatify-mock stopped", flush=True)
     return 0
+
+
+def install_signals(server: Server, svc: MockService, settings: Settings) -> None:
+    """SIGINT and SIGTERM stop cleanly (state saved, undelivered webhooks logged); SIGHUP reloads
+    ``--scenarios`` and never stops the server."""
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        logger.info("signal %s: shutting down", signal.Signals(signum).name)
+        server.shutdown()
+
+    def hangup(signum: int, frame: FrameType | None) -> None:
+        if settings.scenarios:
+            reload(svc, settings.scenarios, "SIGHUP")
+        else:
+            logger.info("SIGHUP: no --scenarios file to reload; still serving")
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    if hasattr(signal, "SIGHUP"):  # not on Windows
+        signal.signal(signal.SIGHUP, hangup)

@@ -11,7 +11,7 @@ from typing import Any
 
 from mockserver.config.settings import Settings
 from mockserver.core.journal import Entry, Journal
-from mockserver.core.scenarios import RequestInfo, Rule, ScenarioBook, ScenarioError
+from mockserver.core.scenarios import RequestInfo, Rule, ScenarioBook, ScenarioError, load_file
 from mockserver.webhooks.dispatcher import Dispatcher
 
 
@@ -29,6 +29,13 @@ class AdminOperations:
         """Rules loaded at startup; ``reset`` comes back to them. ScenarioError names a bad rule."""
         self.scenarios.replace(specs, source)
         self._startup_scenarios = (list(specs), source)
+
+    def reload_scenarios(self, path: str) -> int:
+        """Read the scenario file again (SIGHUP, ``--watch``): its rules replace the current and startup ones.
+        ScenarioError (the old rules stay) when the file is bad; returns the number of rules loaded."""
+        specs = load_file(path)
+        self.load_scenarios(specs, path)
+        return len(specs)
 
     def rules(self) -> list[dict[str, Any]]:
         """The rules in order, each with its id, remaining ``times`` and how often it applied."""
@@ -109,6 +116,10 @@ class AdminOperations:
 
     def redeliver(self, delivery_id: str) -> dict[str, Any] | None:
         return self.webhooks.redeliver(delivery_id)
+
+    def webhook_egress(self) -> str:
+        """Where webhooks may go, in words (the startup line says it)."""
+        return self.webhooks.egress.describe()
 
     def reset_webhooks(self) -> None:
         self.webhooks.reset()

@@ -232,7 +232,13 @@ class MockService(AdminOperations):
             sequence = (self._seq, self._rng.getstate())
         jobs, balances = self.store.export_jobs(), self.accounts.all()
         return snapshots.export(
-            jobs, balances, self.scenarios.export(), sequence, self.clock.now_us(), self.settings
+            jobs,
+            balances,
+            self.scenarios.export(),
+            sequence,
+            self.clock.now_us(),
+            self.settings,
+            self.webhooks.log.entries(),
         )
 
     def import_state(self, data: Mapping[str, Any]) -> dict[str, int]:
@@ -254,9 +260,23 @@ class MockService(AdminOperations):
                 self._rng.setstate(snap.random_state)
         if snap.now_us is not None and snap.now_us > self.clock.now_us():
             self.clock.advance((snap.now_us - self.clock.now_us()) / 1_000_000)
+        if snap.webhooks is not None:
+            self._restore_deliveries(snap.webhooks)
         self.scheduler.start()
         self.scheduler.wake()
         return {"jobs": len(snap.jobs or []), "balances": len(snap.balances or {})}
+
+    def _restore_deliveries(self, entries: list[dict[str, Any]]) -> None:
+        """The delivery log comes back as it was; events not yet delivered are queued again, their attempt
+        numbers going on (a receiver sees the same ``X-Webhook-Id``, so it can drop a repeat)."""
+        self.webhooks.reset()
+        for entry in entries:
+            self.webhooks.log.add(entry)
+        for entry in entries:
+            if entry["state"] in ("pending", "retrying"):
+                self.webhooks.enqueue(
+                    entry["target"], entry["payload"], entry["delivery_id"], len(entry["attempts"])
+                )
 
     # -- internals -----------------------------------------------------------------------------------------
     def _timing_for(self, rule: Rule | None) -> Settings:
