@@ -110,7 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add("--rate-limit", metavar="N/s", help="requests per account: N/s, N/m, N/h or N/d (default: none)")
     add("--quiet", dest="log_requests", action="store_const", const=False, help="no per-request log lines")
-    add("--state-file", metavar="PATH", help="load the state at startup, save it every few seconds and at exit")
+    add(
+        "--state-file",
+        metavar="PATH",
+        help="load the state at startup, save it every few seconds and at exit",
+    )
     add("--state-interval", type=float, help="seconds between state-file saves (default 5)")
     add("--watch", action="store_const", const=True, help="reload --scenarios when the file changes")
     add("--cors-origins", help="origins allowed by CORS, comma-separated (default *)")

@@ -109,7 +109,9 @@ class Settings:
         if self.state_interval <= 0:
             raise SettingsError(f"state_interval must be > 0 seconds, got {self.state_interval!r}")
         if not 0 < self.generation_budget <= 600:
-            raise SettingsError(f"generation_budget must be > 0 and <= 600 seconds, got {self.generation_budget!r}")
+            raise SettingsError(
+                f"generation_budget must be > 0 and <= 600 seconds, got {self.generation_budget!r}"
+            )
         parse_credits(self.credits)
         parse_error_body(self.insufficient_credits_body)
 

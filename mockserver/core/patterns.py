@@ -34,13 +34,17 @@ def compile_pattern(pattern: str) -> Any:
     try:
         return re2.compile(pattern, _OPTIONS)
     except re2.error as exc:
-        detail = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else exc
+        detail = (
+            exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else exc
+        )
         raise PatternError(
             f"pattern {pattern!r} cannot run on the linear-time regex engine (RE2: {detail}); "
             "lookarounds and backreferences are not supported"
         ) from None
     except (TypeError, ValueError) as exc:  # e.g. a lone surrogate RE2 cannot encode
-        raise PatternError(f"pattern {pattern!r} cannot run on the linear-time regex engine ({exc})") from None
+        raise PatternError(
+            f"pattern {pattern!r} cannot run on the linear-time regex engine ({exc})"
+        ) from None
 
 
 def search(pattern: str, text: str) -> bool:

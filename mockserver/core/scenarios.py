@@ -155,7 +155,9 @@ class ScenarioBook:
                 except re.error as exc:
                     raise ScenarioError(f"{where}: field match/{name}: not a valid regex: {exc}") from None
                 except PatternError as exc:
-                    raise ScenarioError(f"{where}: field match/{name}: not a valid regex here: {exc}") from None
+                    raise ScenarioError(
+                        f"{where}: field match/{name}: not a valid regex here: {exc}"
+                    ) from None
         latency = spec.get("latency")
         if isinstance(latency, dict) and latency["min"] > latency["max"]:
             raise ScenarioError(f"{where}: field latency: min must not exceed max")

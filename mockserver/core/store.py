@@ -185,7 +185,9 @@ class JobStore:
             jobs = [self._jobs.get(i) for i in ids]
         return [j for j in jobs if j is not None and (account is None or j.account == account)]
 
-    def _prepare(self, jobs: Iterable[Job], now_us: int, always: bool = False, blocking: bool = False) -> None:
+    def _prepare(
+        self, jobs: Iterable[Job], now_us: int, always: bool = False, blocking: bool = False
+    ) -> None:
         """Compute, outside the lock, the outcome of each job about to finish (pure and deterministic).
 
         Reads job fields without the lock: a stale read only means computing an outcome twice, or the job

@@ -10,7 +10,7 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -266,7 +266,7 @@ class MockService(AdminOperations):
         self.scheduler.wake()
         return {"jobs": len(snap.jobs or []), "balances": len(snap.balances or {})}
 
-    def _restore_deliveries(self, entries: list[dict[str, Any]]) -> None:
+    def _restore_deliveries(self, entries: Sequence[dict[str, Any]]) -> None:
         """The delivery log comes back as it was; events not yet delivered are queued again, their attempt
         numbers going on (a receiver sees the same ``X-Webhook-Id``, so it can drop a repeat)."""
         self.webhooks.reset()

@@ -72,7 +72,9 @@ class StateFile:
             )
         errors = self._service.body_errors("admin_state", data)
         if errors is not None:
-            raise self._refuse(f"it does not match schemas/admin_state.schema.json: {jsonio.dumps(errors)[:300]!r}")
+            raise self._refuse(
+                f"it does not match schemas/admin_state.schema.json: {jsonio.dumps(errors)[:300]!r}"
+            )
         return data
 
     def _refuse(self, why: str) -> StateFileError:

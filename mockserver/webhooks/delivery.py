@@ -76,7 +76,7 @@ def post(
             )
         else:
             conn = _PolicedHTTP(parts.hostname or "", parts.port, timeout=timeout)
-        conn.egress = egress  # type: ignore[attr-defined]
+        conn.egress = egress
         try:
             conn.request("POST", path, body=body, headers=headers)
             response = conn.getresponse()

@@ -230,7 +230,9 @@ class Dispatcher:
         state = "delivered" if result.ok else ("retrying" if retry_at is not None else "abandoned")
         with self._cv:
             self._busy.discard(d.job_id)
-            self.log.update(d.id, state=state, **({"error": result.error} if result.final else {}))
+            if result.final:
+                self.log.update(d.id, error=result.error)
+            self.log.update(d.id, state=state)
             queue = self._queues.get(d.job_id)
             if retry_at is not None:
                 d.not_before = retry_at

@@ -63,7 +63,9 @@ class EgressPolicy:
         """For the startup line: where webhooks may go."""
         if self.loopback_only:
             return "loopback only (--webhook-allow-hosts to widen)"
-        parts = (["any host"] if self.anything else []) + sorted(self.exact) + [f"*{s}" for s in self.suffixes]
+        parts = (
+            (["any host"] if self.anything else []) + sorted(self.exact) + [f"*{s}" for s in self.suffixes]
+        )
         return ", ".join(parts) + " (never link-local or metadata addresses unless named)"
 
     # -- before any lookup ---------------------------------------------------------------------------------

@@ -24,7 +24,9 @@ def pattern(validator: Any, patrn: str, instance: Any, schema: Any) -> Iterator[
         yield ValidationError(f"{instance!r} does not match {patrn!r}")
 
 
-def pattern_properties(validator: Any, patterns: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+def pattern_properties(
+    validator: Any, patterns: Any, instance: Any, schema: Any
+) -> Iterator[ValidationError]:
     if not validator.is_type(instance, "object"):
         return
     for patrn, subschema in patterns.items():
@@ -33,7 +35,9 @@ def pattern_properties(validator: Any, patterns: Any, instance: Any, schema: Any
                 yield from validator.descend(value, subschema, path=key, schema_path=patrn)
 
 
-def additional_properties(validator: Any, extra: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+def additional_properties(
+    validator: Any, extra: Any, instance: Any, schema: Any
+) -> Iterator[ValidationError]:
     if not validator.is_type(instance, "object"):
         return
     props, patterns = schema.get("properties", {}), schema.get("patternProperties", {})
