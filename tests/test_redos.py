@@ -108,7 +108,9 @@ def test_redos_schemas_do_not_stall_another_account() -> None:
         budget = mock.settings.generation_budget
     latencies.sort()
     p99 = latencies[int(len(latencies) * 0.99) - 1]
-    print(f"account B: p99 {p99 * 1000:.1f} ms, max {latencies[-1] * 1000:.1f} ms over {len(latencies)} polls")
+    print(
+        f"account B: p99 {p99 * 1000:.1f} ms, max {latencies[-1] * 1000:.1f} ms over {len(latencies)} polls"
+    )
     assert len(latencies) == 300 and p99 < 0.25, f"p99 {p99 * 1000:.1f} ms"  # generous: 51 s before RE2
     assert len(outcomes) == 5 * len(REDOS_SCHEMAS)
     assert all(took < budget + 1.0 for _, _, took in outcomes), outcomes

@@ -308,6 +308,7 @@ class Dispatcher:
             queued = [
                 d for job, q in self._queues.items() for i, d in enumerate(q) if i or job not in self._busy
             ]
+            out = [q[0] for job, q in self._queues.items() if q and job in self._busy]
             left = queued + [d for _, d in self._held.values()]
             self._queues.clear()
             self._held.clear()
@@ -315,6 +316,8 @@ class Dispatcher:
         for d in left:
             self.log.update(d.id, state="abandoned", error="mock shut down before delivery")
             log.warning("webhook %s (%s of job %s) abandoned at shutdown", d.id, d.event, d.job_id)
+        for d in out:  # its attempt settles the log entry; the process log must name it either way
+            log.warning("webhook %s (%s of job %s) in flight at shutdown", d.id, d.event, d.job_id)
         if self._thread is not None:
             self._thread.join(timeout)
         if self._pool is not None:

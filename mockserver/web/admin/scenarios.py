@@ -20,7 +20,9 @@ def _position(raw: str | None) -> int | None:
     if raw is None:
         return None
     if not raw.isascii() or not raw.isdigit():
-        raise ApiError(400, body={"position": [f"A whole number >= 0 is required (0 puts the rule first); got {raw!r}."]})
+        raise ApiError(
+            400, body={"position": [f"A whole number >= 0 is required (0 puts the rule first); got {raw!r}."]}
+        )
     return int(raw)
 
 
