@@ -11,11 +11,14 @@ COMPONENT = "#/components/schemas/"
 MAX_IDS = 100
 #: One job id as the mock writes them (any case); the ``ids`` filter takes exactly these.
 UUID_PATTERN = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-#: Blanks the ``ids`` filter ignores around ids: spaces and tabs only. (``\s`` would differ between regex
-#: engines and Python's ``str.strip``, which also strips control characters such as U+001E.)
-IDS_BLANKS = " \t"
+#: Blanks the ``ids`` filter ignores around ids: spaces, tabs and line breaks, spelled out (``\s`` differs
+#: between regex engines and Python's ``str.strip``, which also strips control characters such as U+001E;
+#: a line break must count because Python's ``$`` matches before a final one).
+IDS_BLANKS = " \t\r\n"
 #: ``?ids=``: up to 100 ids separated by commas; blanks around them and empty items are ignored.
-IDS_PATTERN = rf"^[ \t,]*(?:{UUID_PATTERN}(?:[ \t]*,[ \t,]*{UUID_PATTERN}){{0,{MAX_IDS - 1}}})?[ \t,]*$"
+IDS_PATTERN = (
+    rf"^[ \t\r\n,]*(?:{UUID_PATTERN}(?:[ \t\r\n]*,[ \t\r\n,]*{UUID_PATTERN}){{0,{MAX_IDS - 1}}})?[ \t\r\n,]*$"
+)
 
 
 def component_name(short: str) -> str:
