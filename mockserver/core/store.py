@@ -200,14 +200,13 @@ class JobStore:
             if job.id in self._inflight and not blocking:
                 continue
             if always or any(step == "finish" for step, _ in lifecycle.due(job, now_us)):
-                with self._lock:
-                    self._inflight.add(job.id)  # before the finisher runs: its outcome may arrive at once
                 outcome = self._finisher(job, blocking)
                 with self._lock:  # kept only for a job still stored: an evicted one's would never be taken
-                    if outcome is None:
-                        continue
-                    self._inflight.discard(job.id)
-                    if self._jobs.get(job.id) is job and not job.status.terminal:
+                    stored = self._jobs.get(job.id) is job and not job.status.terminal
+                    if outcome is None:  # gone to the background (unless it already came back: deliver)
+                        if stored and job.id not in self._outcomes:
+                            self._inflight.add(job.id)
+                    elif stored:
                         self._outcomes[job.id] = outcome
 
     def _refresh(self, job: Job, now_us: int) -> None:
@@ -231,6 +230,7 @@ class JobStore:
             job.failed_reason = outcome.failed_reason
             job.credits_used = outcome.credits_used
             self._late.discard(job.id)
+            self._inflight.discard(job.id)
         job.updated_at = max(at_us, job.updated_at)
         if self.listeners:
             view = job.to_api()
