@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from mockserver.core.models import JobStatus, Outcome
+from mockserver.generation.jsongen.generate import GenerationTimeout
+from mockserver.generation.text import Generator
 
 log = logging.getLogger("creatify_mock.generation")
 #: How long a request may spend generating before the rest moves to a worker (seconds).
@@ -31,6 +35,25 @@ class Background:
         self._lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
         self.error: BaseException | None = None
+
+    def prepare(
+        self,
+        generator: Generator,
+        request: Mapping[str, Any],
+        budget: float,
+        blocking: bool,
+        done: Callable[[Outcome], None],
+    ) -> Outcome | None:
+        """The outcome, tried inline for INLINE_SECONDS; past that (unless ``blocking``: then inline under the
+        whole budget) None, and a worker finishes it under what is left of ``budget`` and calls ``done``."""
+        if blocking or budget <= INLINE_SECONDS:
+            return generator.bounded(request, budget)
+        try:
+            return generator.outcome(request, time.monotonic() + INLINE_SECONDS)
+        except GenerationTimeout:
+            pass
+        self.submit(lambda: generator.bounded(request, budget, spent=INLINE_SECONDS), done)
+        return None
 
     def submit(self, work: Callable[[], Outcome], done: Callable[[Outcome], None]) -> None:
         with self._lock:

@@ -121,6 +121,18 @@ class AdminOperations:
         """Where webhooks may go, in words (the startup line says it)."""
         return self.webhooks.egress.describe()
 
+    def restore_deliveries(self, entries: Sequence[dict[str, Any]]) -> None:
+        """The delivery log comes back as it was (a state import); events not yet delivered are queued again,
+        their attempt numbers going on (a receiver sees the same ``X-Webhook-Id``, so it can drop a repeat)."""
+        self.webhooks.reset()
+        for entry in entries:
+            self.webhooks.log.add(entry)
+        for entry in entries:
+            if entry["state"] in ("pending", "retrying"):
+                self.webhooks.enqueue(
+                    entry["target"], entry["payload"], entry["delivery_id"], len(entry["attempts"])
+                )
+
     def reset_webhooks(self) -> None:
         self.webhooks.reset()
 

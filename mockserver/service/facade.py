@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import random
 import threading
-import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -29,7 +28,6 @@ from mockserver.core.scenarios import Rule, ScenarioBook, render
 from mockserver.core.scheduler import Scheduler
 from mockserver.core.store import JobStore
 from mockserver.generation.background import INLINE_SECONDS, Background
-from mockserver.generation.jsongen.generate import GenerationTimeout
 from mockserver.generation.text import Generator
 from mockserver.service.admin import AdminOperations
 from mockserver.validation.drf import RequestValidator
@@ -261,22 +259,10 @@ class MockService(AdminOperations):
         if snap.now_us is not None and snap.now_us > self.clock.now_us():
             self.clock.advance((snap.now_us - self.clock.now_us()) / 1_000_000)
         if snap.webhooks is not None:
-            self._restore_deliveries(snap.webhooks)
+            self.restore_deliveries(snap.webhooks)
         self.scheduler.start()
         self.scheduler.wake()
         return {"jobs": len(snap.jobs or []), "balances": len(snap.balances or {})}
-
-    def _restore_deliveries(self, entries: Sequence[dict[str, Any]]) -> None:
-        """The delivery log comes back as it was; events not yet delivered are queued again, their attempt
-        numbers going on (a receiver sees the same ``X-Webhook-Id``, so it can drop a repeat)."""
-        self.webhooks.reset()
-        for entry in entries:
-            self.webhooks.log.add(entry)
-        for entry in entries:
-            if entry["state"] in ("pending", "retrying"):
-                self.webhooks.enqueue(
-                    entry["target"], entry["payload"], entry["delivery_id"], len(entry["attempts"])
-                )
 
     # -- internals -----------------------------------------------------------------------------------------
     def _timing_for(self, rule: Rule | None) -> Settings:
@@ -301,17 +287,11 @@ class MockService(AdminOperations):
         return self.generator.done(request, text, spec.get("credits_used"), budget=INLINE_SECONDS)
 
     def _finish(self, job: Job, blocking: bool) -> Outcome | None:
-        """The job's outcome: tried inline for INLINE_SECONDS, then (unless ``blocking``) finished by a
-        background worker under the generation budget while the job reads ``running``."""
-        budget, request = self.settings.generation_budget, job.request
-        if blocking or budget <= INLINE_SECONDS:
-            return self.generator.bounded(request, budget)
-        try:
-            return self.generator.outcome(request, time.monotonic() + INLINE_SECONDS)
-        except GenerationTimeout:
-            pass
-        self.background.submit(
-            lambda: self.generator.bounded(request, budget, spent=INLINE_SECONDS),
+        """The job's outcome, or None when a background worker finishes it (``JobStore.deliver``)."""
+        return self.background.prepare(
+            self.generator,
+            job.request,
+            self.settings.generation_budget,
+            blocking,
             lambda outcome: self.store.deliver(job, outcome),
         )
-        return None
