@@ -166,6 +166,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         logger.info("state file %s: %s", state.path, "new" if loaded is None else f"loaded {loaded}")
     if watcher is not None:
         watcher.start()
+    elif settings.watch:
+        logger.warning("--watch without --scenarios: there is no file to watch")
     print(
         f"creatify-mock serving on {server.url} (timing: {settings.timing}; webhooks: {svc.webhook_egress()})",
         flush=True,
