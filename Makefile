@@ -56,9 +56,14 @@ bench: $(VENV)/.installed
 	@command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
-# A long Schemathesis run against a live mock (the bounded one is part of `test`).
+# Long Schemathesis runs against a live mock, FUZZ_RUNS of them (default 3), each with a fresh seed that it
+# prints (FUZZ_SEED=N replays one); the bounded run is part of `test`. Under the loopback-only network guard.
 fuzz: install-test
-	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-1000} FUZZ_MAX_TIME=$${FUZZ_MAX_TIME:-600} $(BIN)/python -m pytest -q tests/test_schemathesis.py $(PYTEST_ARGS)
+	@for run in $$(seq 1 $${FUZZ_RUNS:-3}); do \
+	  echo "fuzz run $$run of $${FUZZ_RUNS:-3}"; \
+	  PYTHONPATH=$${FUZZ_GUARD:-../shared/guard} FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-1000} FUZZ_MAX_TIME=$${FUZZ_MAX_TIME:-600} \
+	    $(BIN)/python -m pytest -q -s tests/test_schemathesis.py tests/test_egress_fuzz.py $(PYTEST_ARGS) || exit 1; \
+	done
 
 # Minutes of mixed load plus webhooks to a receiver failing 20% of calls; RSS must level off (not part of `test`).
 soak: $(VENV)/.installed

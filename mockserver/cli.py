@@ -17,9 +17,14 @@ from mockserver.config.version import mock_version
 from mockserver.core.scenarios import ScenarioError
 from mockserver.record import cli as record_cli
 from mockserver.replay import RecordingError
+from mockserver.service import MockService
+from mockserver.service.persistence import StateFile, StateFileError
+from mockserver.service.reload import Watcher, reload
 from mockserver.web.app import create_app
 from mockserver.web.context import service
 from mockserver.web.serving import Server
+
+logger = logging.getLogger("creatify_mock")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,7 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="events waiting at most; beyond, new ones are abandoned (default 10000)",
     )
     add("--webhook-log-size", type=int, help="delivery log entries kept (default 10000)")
-    add("--webhook-allow-hosts", help="comma-separated hosts webhooks may go to (default: any)")
+    add(
+        "--webhook-allow-hosts",
+        help="comma-separated hosts webhooks may go to: names, *.suffix, or * for any (default: loopback only)",
+    )
     add("--webhook-duplicate-rate", type=float, help="fault: share of events delivered twice (default 0)")
     add("--webhook-delay", help="fault: extra delay before an event, SECONDS or LOW-HIGH (default 0)")
     add(
@@ -119,6 +127,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds a sync call or a stream waits for its job at most (default 60)",
     )
     add("--quiet", dest="log_requests", action="store_const", const=False, help="no per-request log lines")
+    add(
+        "--state-file",
+        metavar="PATH",
+        help="load the state at startup, save it every few seconds and at exit",
+    )
+    add("--state-interval", type=float, help="seconds between state-file saves (default 5)")
+    add("--watch", action="store_const", const=True, help="reload --scenarios when the file changes")
+    add("--cors-origins", help="origins allowed by CORS, comma-separated (default *)")
+    add("--no-cors", dest="cors", action="store_const", const=False, help="no CORS headers, no preflights")
+    add("--generation-budget", type=float, help="seconds a job's generation may take (default 2)")
     add_replay_options(serve)
     record_cli.add_parser(sub)
     calibrate_cli.add_parser(sub)
@@ -193,27 +211,60 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ScenarioError, RecordingError) as exc:
         print(f"creatify-mock: {exc}", file=sys.stderr)
         return 2
+    svc = service(app)
+    state = StateFile(settings.state_file, svc, settings.state_interval) if settings.state_file else None
+    try:
+        loaded = state.load() if state is not None else None
+    except StateFileError as exc:
+        print(f"creatify-mock: {exc}", file=sys.stderr)
+        return 2
     try:
         server = Server(app, settings)
-    except OSError as exc:
-        print(
-            f"creatify-mock: cannot listen on {settings.host}:{settings.port}: {exc.strerror}",
-            file=sys.stderr,
-        )
+    except (OSError, ValueError) as exc:  # waitress says ValueError for a host that is no address at all
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not an address this machine has"
+        print(f"creatify-mock: cannot listen on {settings.host}:{settings.port}: {why}", file=sys.stderr)
         return 1
-    svc = service(app)
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        logging.getLogger("creatify_mock").info("signal %s: shutting down", signal.Signals(signum).name)
-        server.shutdown()
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    watcher = Watcher(svc, settings.scenarios) if settings.watch and settings.scenarios else None
+    install_signals(server, svc, settings)
     svc.start()
-    print(f"creatify-mock serving on {server.url} (timing: {settings.timing})", flush=True)
+    if state is not None:
+        state.start()
+        logger.info("state file %s: %s", state.path, "new" if loaded is None else f"loaded {loaded}")
+    if watcher is not None:
+        watcher.start()
+    elif settings.watch:
+        logger.warning("--watch without --scenarios: there is no file to watch")
+    print(
+        f"creatify-mock serving on {server.url} (timing: {settings.timing}; webhooks: {svc.webhook_egress()})",
+        flush=True,
+    )
     try:
         server.serve_forever()
     finally:
+        if watcher is not None:
+            watcher.stop()
+        if state is not None:  # before the dispatcher closes: undelivered events are saved as pending
+            state.stop()
         svc.close()
     print("creatify-mock stopped", flush=True)
     return 0
+
+
+def install_signals(server: Server, svc: MockService, settings: Settings) -> None:
+    """SIGINT and SIGTERM stop cleanly (state saved, undelivered webhooks logged); SIGHUP reloads
+    ``--scenarios`` and never stops the server."""
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        logger.info("signal %s: shutting down", signal.Signals(signum).name)
+        server.shutdown()
+
+    def hangup(signum: int, frame: FrameType | None) -> None:
+        if settings.scenarios:
+            reload(svc, settings.scenarios, "SIGHUP")
+        else:
+            logger.info("SIGHUP: no --scenarios file to reload; still serving")
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    if hasattr(signal, "SIGHUP"):  # not on Windows
+        signal.signal(signal.SIGHUP, hangup)

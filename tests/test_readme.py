@@ -98,6 +98,18 @@ def test_install_lines_name_no_registry_package_and_a_wheel_pip_accepts(tmp_path
     )
 
 
+def test_cors_example_runs() -> None:
+    exec(compile(example("cors"), "README.md", "exec"), {})
+
+
+def test_security_section_quotes_the_startup_line_and_the_state_file_error() -> None:
+    from mockserver.webhooks.egress import EgressPolicy
+
+    text = README.read_text()
+    assert f"webhooks: {EgressPolicy.parse('').describe()}" in text
+    assert "It was left unchanged; move it away (or fix it) to start." in text
+
+
 def test_fixture_example_runs_in_a_users_suite(tmp_path: Path) -> None:
     (tmp_path / "test_readme_fixture.py").write_text(example("fixture"))
     proc = subprocess.run(

@@ -1,13 +1,15 @@
 """Schemathesis against the live mock's own ``/openapi.json``: every check, every phase (stateful too), no failure.
 
-Bounded here (deterministic generation, 25 examples per operation: a few seconds) so it fits in ``make test``;
-``make fuzz`` runs the same with ``FUZZ_EXAMPLES`` and a ``FUZZ_MAX_TIME`` budget (defaults 1000 and 600 s).
+Bounded here (25 examples per operation: a few seconds) so it fits in ``make test``, with a fresh seed each run
+(printed, and in the failure message; ``FUZZ_SEED=N`` replays one); ``make fuzz`` runs it several times
+(``FUZZ_RUNS``, default 3, each with its own seed) with ``FUZZ_EXAMPLES`` and a ``FUZZ_MAX_TIME`` budget.
 Schemathesis runs as its own process (its CLI) against a mock served on 127.0.0.1 by this one.
 """
 
 from __future__ import annotations
 
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +24,8 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 #: ``make fuzz`` only: a time budget makes Schemathesis repeat fuzzing and stateful runs until it is spent.
 MAX_TIME = int(os.environ.get("FUZZ_MAX_TIME", "0"))
 TIMEOUT = 120 + MAX_TIME
+#: A new seed every run unless FUZZ_SEED replays one: a fixed seed finds the same few inputs forever.
+SEED = int(os.environ.get("FUZZ_SEED") or random.SystemRandom().randrange(1, 2**31))
 PHASES = "examples,coverage,fuzzing,stateful"
 #: Generated webhook_url values name arbitrary hosts: the mock must never call them.
 LOOPBACK_ONLY = "127.0.0.1,localhost,::1"
@@ -45,8 +49,7 @@ def schemathesis_command(mock: MockServer) -> list[str]:
         "--max-examples",
         str(EXAMPLES),
         "--seed",
-        "20260101",
-        "--generation-deterministic",
+        str(SEED),
         "--workers",
         "1",
         "--request-timeout",
@@ -58,6 +61,7 @@ def schemathesis_command(mock: MockServer) -> list[str]:
 
 @pytest.mark.timeout(TIMEOUT + 30)
 def test_schemathesis_finds_no_failure(tmp_path: Path) -> None:
+    print(f"schemathesis seed {SEED} (replay: FUZZ_SEED={SEED} make fuzz FUZZ_RUNS=1)")
     with MockServer(timing="instant", webhook_allow_hosts=LOOPBACK_ONLY) as mock:
         result = subprocess.run(
             schemathesis_command(mock),
@@ -67,4 +71,5 @@ def test_schemathesis_finds_no_failure(tmp_path: Path) -> None:
             timeout=TIMEOUT,
             env={**os.environ, "NO_COLOR": "1"},
         )
-    assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-2000:]
+    replay = f"schemathesis seed {SEED}: replay with FUZZ_SEED={SEED}\n"
+    assert result.returncode == 0, replay + result.stdout[-8000:] + result.stderr[-2000:]

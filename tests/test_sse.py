@@ -276,5 +276,5 @@ def test_models_and_sync_timeout_come_from_cli_env_and_toml(tmp_path: Any) -> No
     config = tmp_path / "mock.toml"
     config.write_text('models = ["m1"]\nsync-timeout = 3\n')
     assert load({"config": str(config)}, {}).sync_timeout == 3.0
-    with pytest.raises(SettingsError, match="sync_timeout"):
+    with pytest.raises(SettingsError, match="--sync-timeout"):
         load({"sync_timeout": 0}, {})

@@ -78,6 +78,12 @@ class Settings:
     replay_speed: float = 1.0
     replay_strict: bool = False
     scenario_rules: str = ""
+    state_file: str | None = None
+    state_interval: float = 5.0
+    watch: bool = False
+    cors: bool = True
+    cors_origins: str = "*"
+    generation_budget: float = 2.0
     config: str | None = field(default=None, metadata={"cli_only": True})
 
     def __post_init__(self) -> None:
@@ -109,7 +115,13 @@ class Settings:
         )
         parse_rate(self.rate_limit)
         if self.sync_timeout <= 0:
-            raise SettingsError(f"sync_timeout must be > 0 seconds, got {self.sync_timeout!r}")
+            raise SettingsError(f"must be > 0 seconds, got {self.sync_timeout!r}", "sync_timeout")
+        if self.state_interval <= 0:
+            raise SettingsError(f"must be > 0 seconds, got {self.state_interval!r}", "state_interval")
+        if not 0 < self.generation_budget <= 600:
+            raise SettingsError(
+                f"must be > 0 and <= 600 seconds, got {self.generation_budget!r}", "generation_budget"
+            )
         parse_credits(self.credits)
         parse_error_body(self.insufficient_credits_body)
         self._check_recorded_behaviour()
@@ -131,7 +143,7 @@ class Settings:
 
     @property
     def allowed_webhook_hosts(self) -> frozenset[str]:
-        """Hosts webhooks may be sent to (lower case); empty means any."""
+        """Hosts named in ``webhook_allow_hosts`` (lower case); empty means loopback only (see webhooks/egress.py)."""
         return frozenset(
             h.strip().lower() for h in self.webhook_allow_hosts.replace(" ", ",").split(",") if h.strip()
         )

@@ -26,8 +26,14 @@ __all__ = ["COMPONENT", "IDS_PATTERN", "MAX_IDS", "UUID_PATTERN", "api_paths", "
 MAX_IDS = 100
 #: One job id as the mock writes them (any case); the ``ids`` filter takes exactly these.
 UUID_PATTERN = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+#: Blanks the ``ids`` filter ignores around ids: spaces, tabs and line breaks, spelled out (``\s`` differs
+#: between regex engines and Python's ``str.strip``, which also strips control characters such as U+001E;
+#: a line break must count because Python's ``$`` matches before a final one).
+IDS_BLANKS = " \t\r\n"
 #: ``?ids=``: up to 100 ids separated by commas; blanks around them and empty items are ignored.
-IDS_PATTERN = rf"^[\s,]*(?:{UUID_PATTERN}(?:\s*,[\s,]*{UUID_PATTERN}){{0,{MAX_IDS - 1}}})?[\s,]*$"
+IDS_PATTERN = (
+    rf"^[ \t\r\n,]*(?:{UUID_PATTERN}(?:[ \t\r\n]*,[ \t\r\n,]*{UUID_PATTERN}){{0,{MAX_IDS - 1}}})?[ \t\r\n,]*$"
+)
 DEFAULT_SERVER = "http://127.0.0.1:8000"
 TEXT = "Text generation"
 WEBHOOKS = "Webhooks"

@@ -22,6 +22,7 @@ from jsonschema.exceptions import best_match
 
 from mockserver.contract import schemas
 from mockserver.core.models import Outcome
+from mockserver.core.patterns import PatternError, compile_pattern
 
 _TEMPLATE = re.compile(r"\{(\w+)\}")
 _REGEX_FIELDS = ("message", "last_user_message", "system_instruction")
@@ -55,7 +56,7 @@ class Rule:
     spec: dict[str, Any]
     remaining: int | None
     applied: int = 0
-    patterns: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    patterns: dict[str, Any] = field(default_factory=dict)  # compiled RE2 programs (linear time)
     #: An outcome decided outside the spec, as a replayed recording decides one (text used as recorded).
     forced: Outcome | None = None
 
@@ -89,9 +90,7 @@ class Rule:
         return _body_fits(m, self.patterns, body)
 
 
-def _body_fits(
-    m: Mapping[str, Any], patterns: Mapping[str, re.Pattern[str]], body: Mapping[str, Any]
-) -> bool:
+def _body_fits(m: Mapping[str, Any], patterns: Mapping[str, Any], body: Mapping[str, Any]) -> bool:
     if "model_name" in m and body.get("model_name") != m["model_name"]:
         return False
     raw_config = body.get("config")
@@ -100,16 +99,24 @@ def _body_fits(
         return False
     messages = [msg for msg in body.get("messages") or [] if isinstance(msg, dict)]
     contents = [str(msg.get("content", "")) for msg in messages]
-    if "message" in m and not any(patterns["message"].search(c) for c in contents):
+    if "message" in m and not any(_found(patterns["message"], c) for c in contents):
         return False
     if "last_user_message" in m:
         users = [str(msg.get("content", "")) for msg in messages if msg.get("role") == "user"]
-        if not users or not patterns["last_user_message"].search(users[-1]):
+        if not users or not _found(patterns["last_user_message"], users[-1]):
             return False
     return not (
         "system_instruction" in m
-        and not patterns["system_instruction"].search(str(body.get("system_instruction", "")))
+        and not _found(patterns["system_instruction"], str(body.get("system_instruction", "")))
     )
+
+
+def _found(program: Any, text: str) -> bool:
+    """RE2 search; text it cannot encode (a lone surrogate) matches nothing."""
+    try:
+        return program.search(text) is not None
+    except (TypeError, ValueError):
+        return False
 
 
 def render(template: str, body: Mapping[str, Any], api_id: str) -> str:
@@ -149,10 +156,15 @@ class ScenarioBook:
         patterns = {}
         for name in _REGEX_FIELDS:
             if name in spec.get("match", {}):
-                try:
-                    patterns[name] = re.compile(spec["match"][name])
+                try:  # RE2: matching runs on every API call, so it must be linear in the input
+                    re.compile(spec["match"][name])
+                    patterns[name] = compile_pattern(spec["match"][name])
                 except re.error as exc:
                     raise ScenarioError(f"{where}: field match/{name}: not a valid regex: {exc}") from None
+                except PatternError as exc:
+                    raise ScenarioError(
+                        f"{where}: field match/{name}: not a valid regex here: {exc}"
+                    ) from None
         latency = spec.get("latency")
         if isinstance(latency, dict) and latency["min"] > latency["max"]:
             raise ScenarioError(f"{where}: field latency: min must not exceed max")

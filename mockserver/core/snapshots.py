@@ -104,6 +104,7 @@ def export(
     sequence: tuple[int, Any],
     now_us: int,
     settings: Settings,
+    webhooks: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The snapshot document (``admin_state.schema.json``) of the parts a mock holds."""
     seq, (version, internal, gauss) = sequence
@@ -114,6 +115,7 @@ def export(
         "balances": balances,
         "scenarios": scenarios,
         "sequence": {"seq": seq, "random_state": [version, list(internal), gauss]},
+        "webhooks": webhooks or [],
         "settings": settings_view(settings),
     }
 
@@ -128,6 +130,7 @@ class Snapshot:
     seq: int | None
     random_state: Any | None
     now_us: int | None
+    webhooks: list[dict[str, Any]] | None = None
 
 
 def read(data: Mapping[str, Any]) -> Snapshot:
@@ -160,4 +163,5 @@ def read(data: Mapping[str, Any]) -> Snapshot:
         seq=seq,
         random_state=state,
         now_us=now_us,
+        webhooks=[dict(w) for w in data["webhooks"]] if "webhooks" in data else None,
     )

@@ -1,7 +1,9 @@
 """JobStore: every job behind one lock; reads derive the state from the clock and hand out copies.
 
 Outcomes (generated text) are computed outside the lock, then applied under it, so a slow generation never
-blocks other requests. Transition listeners run under the lock and must only enqueue (never do I/O).
+blocks other requests. The finisher may also answer "not yet" (the work went to a background worker): the
+job then stays ``running`` past its scheduled finish until ``deliver`` hands the outcome over. Transition
+listeners run under the lock and must only enqueue (never do I/O).
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from typing import Any
 from mockserver.core import lifecycle
 from mockserver.core.models import ALLOWED_MOVES, Job, JobStatus, Outcome
 
-Finisher = Callable[[Job], Outcome]
+#: ``finisher(job, blocking)``: the job's outcome; None (only when not ``blocking``) means it is being computed
+#: in the background and will arrive through ``JobStore.deliver``.
+Finisher = Callable[[Job, bool], "Outcome | None"]
 Listener = Callable[[dict[str, Any], Job], None]
 View = Callable[[Job], dict[str, Any]]
 
@@ -35,7 +39,11 @@ class JobStore:
         self._by_account: dict[str, dict[str, None]] = {}  # ordered sets of ids, oldest first
         self._watch: list[tuple[int, int, str]] = []
         self._outcomes: dict[str, Outcome] = {}
+        self._inflight: set[str] = set()  # outcomes being computed in the background
+        self._late: set[str] = set()  # jobs whose finish came due before their outcome was ready
         self.listeners: list[Listener] = []
+        #: Called (without the lock) when a background outcome arrives for a watched job: wake the scheduler.
+        self.on_ready: Callable[[], object] = lambda: None
         #: Which jobs the scheduler moves on time even when nobody reads them (those whose transitions matter).
         self.watch: Callable[[Job], bool] = lambda job: job.webhook_url is not None
 
@@ -57,6 +65,8 @@ class JobStore:
             self._by_account.clear()
             self._watch.clear()
             self._outcomes.clear()
+            self._inflight.clear()
+            self._late.clear()
 
     # -- reading -------------------------------------------------------------------------------------------
     def get(
@@ -111,16 +121,30 @@ class JobStore:
         return len(self._jobs)
 
     def pending_outcomes(self) -> int:
-        """Outcomes computed and not yet taken (a test keeps this from growing without bound)."""
+        """Outcomes computed (or being computed) and not yet taken (a test keeps this from growing)."""
         with self._lock:
-            return len(self._outcomes)
+            return len(self._outcomes) + len(self._inflight)
+
+    def deliver(self, job: Job, outcome: Outcome) -> None:
+        """A background outcome is ready: kept for the job if it is still stored and unfinished; a watched job
+        is scheduled at once, so its transition (and webhook) happens without waiting for a read."""
+        with self._lock:
+            self._inflight.discard(job.id)
+            if self._jobs.get(job.id) is not job or job.status.terminal or job.forced is not None:
+                return
+            self._outcomes[job.id] = outcome
+            watched = self.watch(job)
+            if watched:
+                heapq.heappush(self._watch, (0, job.seq, job.id))
+        if watched:
+            self.on_ready()
 
     # -- moving --------------------------------------------------------------------------------------------
     def advance(
         self, job_id: str, now_us: int, target: JobStatus | None, forced: Outcome | None
     ) -> dict[str, Any]:
         """Move a job now: one step when ``target`` is None, else straight to ``target`` (through running)."""
-        self._prepare(self._lookup([job_id], None), now_us, always=forced is None)
+        self._prepare(self._lookup([job_id], None), now_us, always=forced is None, blocking=True)
         with self._lock:
             job = self._jobs.get(job_id)
             if job is None:
@@ -136,8 +160,8 @@ class JobStore:
                 job.forced = forced
             if job.status is JobStatus.PENDING:
                 self._take(job, "running", now_us)
-            if target.terminal:
-                self._take(job, "finish", now_us)
+            if target.terminal and not self._take(job, "finish", now_us):
+                raise Conflict(f"job {job_id} is still generating its answer; try again")
             return job.to_api()
 
     def tick(self, now_us: int) -> int:
@@ -154,7 +178,8 @@ class JobStore:
             for job in ready:
                 if self._jobs.get(job.id) is job:
                     self._refresh(job, now_us)
-                    self._push(job)
+                    if job.id not in self._late:  # a background outcome reschedules it on arrival
+                        self._push(job)
         return len(ready)
 
     def next_wakeup(self) -> int | None:
@@ -167,41 +192,59 @@ class JobStore:
             jobs = [self._jobs.get(i) for i in ids]
         return [j for j in jobs if j is not None and (account is None or j.account == account)]
 
-    def _prepare(self, jobs: Iterable[Job], now_us: int, always: bool = False) -> None:
+    def _prepare(
+        self, jobs: Iterable[Job], now_us: int, always: bool = False, blocking: bool = False
+    ) -> None:
         """Compute, outside the lock, the outcome of each job about to finish (pure and deterministic).
 
-        Reads job fields without the lock: a stale read only means computing an outcome twice or, at worst,
-        ``_take`` computing it under the lock.
+        Reads job fields without the lock: a stale read only means computing an outcome twice, or the job
+        staying ``running`` until the next read prepares it. Unless ``blocking``, the finisher may move slow
+        work to the background (None), and the job waits for ``deliver``.
         """
         for job in jobs:
             if job.id in self._outcomes or job.status.terminal or job.forced is not None:
                 continue
+            if job.id in self._inflight and not blocking:
+                continue
             if always or any(step == "finish" for step, _ in lifecycle.due(job, now_us)):
-                outcome = self._finisher(job)
+                outcome = self._finisher(job, blocking)
                 with self._lock:  # kept only for a job still stored: an evicted one's would never be taken
-                    if self._jobs.get(job.id) is job and not job.status.terminal:
+                    stored = self._jobs.get(job.id) is job and not job.status.terminal
+                    if outcome is None:  # gone to the background (unless it already came back: deliver)
+                        if stored and job.id not in self._outcomes:
+                            self._inflight.add(job.id)
+                    elif stored:
                         self._outcomes[job.id] = outcome
 
     def _refresh(self, job: Job, now_us: int) -> None:
         for step, at in lifecycle.due(job, now_us):
-            self._take(job, step, at)
+            # A finish whose outcome came late happens when it is taken, not back at its scheduled time.
+            when = now_us if step == "finish" and job.id in self._late else at
+            if not self._take(job, step, when):
+                return
 
-    def _take(self, job: Job, step: str, at_us: int) -> None:
+    def _take(self, job: Job, step: str, at_us: int) -> bool:
+        """Apply one transition; False (nothing changed) for a finish whose outcome is not ready yet."""
         if step == "running":
             job.status = JobStatus.RUNNING
         else:
-            outcome = job.forced or self._outcomes.pop(job.id, None) or self._finisher(job)
+            outcome = job.forced or self._outcomes.pop(job.id, None)
+            if outcome is None:  # generating in the background: the job reads running until it arrives
+                self._late.add(job.id)
+                return False
             job.status = outcome.status
             job.response_text = outcome.response_text
             job.failed_reason = outcome.failed_reason
             job.credits_used = outcome.credits_used
             job.response_function_calls = list(outcome.function_calls)
-            self._outcomes.pop(job.id, None)
+            self._late.discard(job.id)
+            self._inflight.discard(job.id)
         job.updated_at = max(at_us, job.updated_at)
         if self.listeners:
             view = job.to_own()
             for listener in self.listeners:
                 listener(view, job)
+        return True
 
     def rewatch(self, account: str | None = None) -> None:
         """Schedule the unfinished jobs of ``account`` (or every account) again, under the current ``watch``
@@ -224,6 +267,8 @@ class JobStore:
         for job in victims:
             del self._jobs[job.id]
             self._outcomes.pop(job.id, None)
+            self._inflight.discard(job.id)
+            self._late.discard(job.id)
             owned = self._by_account.get(job.account)
             if owned is not None:
                 owned.pop(job.id, None)
@@ -251,6 +296,8 @@ class JobStore:
                 self._by_account.setdefault(job.account, {})[job.id] = None
             self._watch = []
             self._outcomes.clear()
+            self._inflight.clear()
+            self._late.clear()
             for job in ordered:
                 if self.watch(job):
                     self._push(job)

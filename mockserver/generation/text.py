@@ -1,6 +1,7 @@
 """Deterministic outcomes: response_text from a seeded Faker, JSON mode via jsongen, credits by formula.
 
-The same request (or the same ``config.seed``) always gives the same text, run after run.
+The same request (or the same ``config.seed``) always gives the same text, run after run. Generation has a
+time budget (a deadline on the monotonic clock, checked as JSON mode walks the schema) and a size budget.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import hashlib
 import json
 import random
 import threading
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,7 +18,11 @@ from faker import Faker
 
 from mockserver.contract import ranges
 from mockserver.core.models import JobStatus, Outcome
-from mockserver.generation.jsongen.generate import SchemaGenerationError, generate_json_text
+from mockserver.generation.jsongen.generate import (
+    GenerationTimeout,
+    SchemaGenerationError,
+    generate_json_text,
+)
 
 #: Credits per 1,000 tokens (prompt + output), by the first matching model-name fragment. Documented in the
 #: README; Creatify's real rates for text generation are not published.
@@ -27,6 +33,8 @@ CREDIT_RATES: tuple[tuple[str, float], ...] = (
     ("", 0.2),
 )
 MIN_WORDS, MAX_WORDS = 25, 90
+#: Largest response_text the mock will store and serve (characters); a bigger one fails the job.
+MAX_RESPONSE_CHARS = 1_000_000
 
 
 def credits_for(
@@ -71,7 +79,16 @@ class Generator:
     def words(self, rng: random.Random, n: int) -> list[str]:
         return [rng.choice(self._word_list) for _ in range(n)]
 
-    def outcome(self, request: Mapping[str, Any]) -> Outcome:
+    def bounded(self, request: Mapping[str, Any], budget: float, spent: float = 0.0) -> Outcome:
+        """``outcome`` within what is left of ``budget`` seconds (``spent`` already went on an earlier try);
+        past it the job fails, as Gemini answers a missed deadline."""
+        try:
+            return self.outcome(request, time.monotonic() + budget - spent)
+        except GenerationTimeout:
+            return Outcome(JobStatus.FAILED, failed_reason=deadline_reason(budget))
+
+    def outcome(self, request: Mapping[str, Any], deadline: float | None = None) -> Outcome:
+        """How the request ends; GenerationTimeout once ``time.monotonic()`` passes ``deadline``."""
         config: Mapping[str, Any] = request.get("config") or {}
         reason = ranges.failed_reason(config)
         if reason:
@@ -87,20 +104,34 @@ class Generator:
                     words=self.words,
                     max_words=max_words,
                     avoid=stops,
+                    deadline=deadline,
                 )
             except SchemaGenerationError as exc:
                 return Outcome(JobStatus.FAILED, failed_reason=f"400 INVALID_ARGUMENT: {exc}")
         else:
             text = self.text(seed, max_words, stops)
+        if len(text) > MAX_RESPONSE_CHARS:
+            reason = f"400 INVALID_ARGUMENT: the response would exceed {MAX_RESPONSE_CHARS} characters"
+            return Outcome(JobStatus.FAILED, failed_reason=reason)
         return Outcome(JobStatus.DONE, response_text=text, credits_used=self.credits(request, text))
 
     def done(
-        self, request: Mapping[str, Any], text: str | None = None, credits: float | None = None
+        self,
+        request: Mapping[str, Any],
+        text: str | None = None,
+        credits: float | None = None,
+        budget: float | None = None,
     ) -> Outcome:
         """A ``done`` outcome decided from outside (admin move, scenario rule): the given text, else the
-        generated one (plain text when generation would fail), and credits for that text unless given."""
+        generated one (plain text when generation would fail or outlast ``budget``), and credits for that
+        text unless given."""
         if text is None:
-            text = self.outcome(request).response_text or self.text(0, None, [])
+            deadline = None if budget is None else time.monotonic() + budget
+            try:
+                text = self.outcome(request, deadline).response_text
+            except GenerationTimeout:
+                text = None
+            text = text or self.text(0, None, [])
         return Outcome(
             JobStatus.DONE,
             response_text=text,
@@ -142,3 +173,11 @@ class Generator:
         if max_words is not None and len(tokens) > max_words:
             text = " ".join(tokens[:max_words])
         return text
+
+
+def deadline_reason(budget: float) -> str:
+    """Gemini's answer to a call that outlasts its deadline, with the mock's budget named."""
+    return (
+        f"504 DEADLINE_EXCEEDED: generation took longer than the mock's budget of {budget:g} s "
+        "(--generation-budget)."
+    )

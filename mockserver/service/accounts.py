@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mockserver.config.settings import Settings
@@ -18,6 +18,7 @@ from mockserver.core.clock import Clock
 from mockserver.core.scenarios import ScenarioBook
 from mockserver.core.scheduler import Scheduler
 from mockserver.core.store import JobStore
+from mockserver.webhooks.dispatcher import Dispatcher
 
 
 class AccountOperations:
@@ -29,9 +30,13 @@ class AccountOperations:
     accounts: Accounts
     scenarios: ScenarioBook
     scheduler: Scheduler
+    webhooks: Dispatcher
     _rng_lock: threading.Lock
     _seq: int
     _rng: random.Random
+
+    def restore_deliveries(self, entries: Sequence[dict[str, Any]]) -> None:
+        raise NotImplementedError  # the admin part's (AdminOperations)
 
     # -- credits -------------------------------------------------------------------------------------------
     def credits(self, account: str) -> float | None:
@@ -61,7 +66,13 @@ class AccountOperations:
             sequence = (self._seq, self._rng.getstate())
         jobs, balances = self.store.export_jobs(), self.accounts.all()
         return snapshots.export(
-            jobs, balances, self.scenarios.export(), sequence, self.clock.now_us(), self.settings
+            jobs,
+            balances,
+            self.scenarios.export(),
+            sequence,
+            self.clock.now_us(),
+            self.settings,
+            self.webhooks.log.entries(),
         )
 
     def import_state(self, data: Mapping[str, Any]) -> dict[str, int]:
@@ -83,6 +94,8 @@ class AccountOperations:
                 self._rng.setstate(snap.random_state)
         if snap.now_us is not None and snap.now_us > self.clock.now_us():
             self.clock.advance((snap.now_us - self.clock.now_us()) / 1_000_000)
+        if snap.webhooks is not None:
+            self.restore_deliveries(snap.webhooks)
         self.scheduler.start()
         self.scheduler.wake()
         return {"jobs": len(snap.jobs or []), "balances": len(snap.balances or {})}

@@ -11,7 +11,7 @@ from typing import Any
 
 from mockserver.config.settings import Settings
 from mockserver.core.journal import Entry, Journal
-from mockserver.core.scenarios import RequestInfo, Rule, ScenarioBook, ScenarioError
+from mockserver.core.scenarios import RequestInfo, Rule, ScenarioBook, ScenarioError, load_file
 from mockserver.webhooks.dispatcher import Dispatcher
 
 
@@ -29,6 +29,13 @@ class AdminOperations:
         """Rules loaded at startup; ``reset`` comes back to them. ScenarioError names a bad rule."""
         self.scenarios.replace(specs, source)
         self._startup_scenarios = (list(specs), source)
+
+    def reload_scenarios(self, path: str) -> int:
+        """Read the scenario file again (SIGHUP, ``--watch``): its rules replace the current and startup ones.
+        ScenarioError (the old rules stay) when the file is bad; returns the number of rules loaded."""
+        specs = load_file(path)
+        self.load_scenarios(specs, path)
+        return len(specs)
 
     def rules(self) -> list[dict[str, Any]]:
         """The rules in order, each with its id, remaining ``times`` and how often it applied."""
@@ -114,6 +121,22 @@ class AdminOperations:
 
     def redeliver(self, delivery_id: str) -> dict[str, Any] | None:
         return self.webhooks.redeliver(delivery_id)
+
+    def webhook_egress(self) -> str:
+        """Where webhooks may go, in words (the startup line says it)."""
+        return self.webhooks.egress.describe()
+
+    def restore_deliveries(self, entries: Sequence[dict[str, Any]]) -> None:
+        """The delivery log comes back as it was (a state import); events not yet delivered are queued again,
+        their attempt numbers going on (a receiver sees the same ``X-Webhook-Id``, so it can drop a repeat)."""
+        self.webhooks.reset()
+        for entry in entries:
+            self.webhooks.log.add(entry)
+        for entry in entries:
+            if entry["state"] in ("pending", "retrying"):
+                self.webhooks.enqueue(
+                    entry["target"], entry["payload"], entry["delivery_id"], len(entry["attempts"])
+                )
 
     def reset_webhooks(self) -> None:
         self.webhooks.reset()

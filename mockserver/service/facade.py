@@ -28,6 +28,7 @@ from mockserver.core.scheduler import Scheduler
 from mockserver.core.store import Conflict, JobStore
 from mockserver.core.streams import StreamBook
 from mockserver.core.waiters import Waiters
+from mockserver.generation.background import INLINE_SECONDS, Background
 from mockserver.generation.text import Generator
 from mockserver.replay import ReplayBook
 from mockserver.service.accounts import AccountOperations
@@ -63,11 +64,13 @@ class MockService(ReplayOperations, SseOperations, AccountOperations):
         self.clock: Clock = clock or SystemClock()
         self.generator = Generator(parse_credit_rates(settings.credit_rates))
         self.replay: ReplayBook | None = None
+        self.background = Background()
         self.store = JobStore(self._finish, settings.max_jobs)
         self._rng_lock = threading.Lock()
         self._seq = 0
         self._rng = random.Random(settings.seed)
         self.scheduler = Scheduler(self.store, self.clock)
+        self.store.on_ready = self.scheduler.wake
         self.webhooks = Dispatcher(settings, self.clock, user_agent or f"creatify-mock/{mock_version()}")
         self.store.listeners.append(self.webhooks.on_transition)
         self.journal = Journal(settings.journal_size, self.clock)
@@ -102,12 +105,13 @@ class MockService(ReplayOperations, SseOperations, AccountOperations):
     def close(self) -> None:
         self.stop_waiting()
         self.scheduler.stop()
+        self.background.close()
         self.webhooks.close()
 
     @property
     def background_error(self) -> BaseException | None:
-        """The first error a background thread (scheduler, webhook dispatcher) hit, for tests to re-raise."""
-        return self.scheduler.error or self.webhooks.error
+        """The first error a background thread (scheduler, generation, webhooks) hit, for tests to re-raise."""
+        return self.scheduler.error or self.background.error or self.webhooks.error
 
     def health(self) -> dict[str, Any]:
         return {
@@ -217,7 +221,9 @@ class MockService(ReplayOperations, SseOperations, AccountOperations):
                     f"job {job_id} is being streamed and has sent {streamed.sent_text!r} already: "
                     "a response_text must start with it"
                 )
-            forced = self.generator.done(self.store.request_of(job_id), response_text)
+            forced = self.generator.done(
+                self.store.request_of(job_id), response_text, budget=self.settings.generation_budget
+            )
         # A streamed job moved to done without a text keeps the outcome its stream is sending.
         try:
             return self.store.advance(job_id, self.clock.now_us(), status, forced)
@@ -269,7 +275,14 @@ class MockService(ReplayOperations, SseOperations, AccountOperations):
             reason = spec.get("failed_reason") or f"Failed by scenario rule {rule.id!r}."
             return Outcome(JobStatus.FAILED, failed_reason=render(reason, request, account))
         text = render(spec["response_text"], request, account) if "response_text" in spec else None
-        return self.generator.done(request, text, spec.get("credits_used"))
+        return self.generator.done(request, text, spec.get("credits_used"), budget=INLINE_SECONDS)
 
-    def _finish(self, job: Job) -> Outcome:
-        return self.generator.outcome(job.request)
+    def _finish(self, job: Job, blocking: bool) -> Outcome | None:
+        """The job's outcome, or None when a background worker finishes it (``JobStore.deliver``)."""
+        return self.background.prepare(
+            self.generator,
+            job.request,
+            self.settings.generation_budget,
+            blocking,
+            lambda outcome: self.store.deliver(job, outcome),
+        )

@@ -6,7 +6,7 @@ import re
 
 from flask import Blueprint, Flask, Response, g, request
 
-from mockserver.contract.openapi import MAX_IDS, UUID_PATTERN
+from mockserver.contract.openapi import IDS_BLANKS, MAX_IDS, UUID_PATTERN
 from mockserver.web.context import service
 from mockserver.web.http import ApiError, json_response, read_json
 
@@ -57,7 +57,7 @@ def _ids_filter(raw: str | None) -> list[str] | None:
     """
     if not raw:
         return None
-    ids = [part.strip() for part in raw.split(",") if part.strip()]
+    ids = [part.strip(IDS_BLANKS) for part in raw.split(",") if part.strip(IDS_BLANKS)]
     if len(ids) > MAX_IDS:
         raise ApiError(400, body={"ids": [f"Ensure this field has no more than {MAX_IDS} elements."]})
     bad = [i for i in ids if _UUID.fullmatch(i) is None]

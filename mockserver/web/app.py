@@ -18,7 +18,7 @@ from mockserver.core import jsonio
 from mockserver.core.clock import Clock
 from mockserver.core.scenarios import load_file
 from mockserver.service import MockService
-from mockserver.web import admin, api, errors, pipeline, sse
+from mockserver.web import admin, api, cors, errors, pipeline, sse
 from mockserver.web.context import attach
 from mockserver.web.journal import JournalMiddleware
 
@@ -45,7 +45,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     attach(app, service)
     if settings.log_requests:
         _access_log(app)
-    errors.register(app)  # first: trailing-slash redirects are answered in JSON before anything else
+    cors.register(app)  # first: a preflight is answered before redirects, authentication and faults
+    errors.register(app)  # trailing-slash redirects are answered in JSON before anything else
     pipeline.register(app)  # authentication -> rate limit and credits -> scenario faults
     api.register(app)
     sse.register(app)

@@ -1,5 +1,7 @@
 """One webhook POST over http.client: no redirects followed, a per-attempt timeout, a capped read; and signing.
 
+The connection is opened by the egress policy (``egress.py``): the address it checked is the address used.
+
 The signature is ``X-Webhook-Signature: sha256=<hex>``, an HMAC-SHA256 with the secret over
 ``"<X-Webhook-Timestamp>." + body`` — the timestamp is signed so a captured call cannot be replayed later.
 """
@@ -14,6 +16,8 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from mockserver.webhooks.egress import EgressPolicy, EgressRefused
+
 MAX_RESPONSE_BYTES = 64 * 1024
 
 
@@ -25,7 +29,7 @@ class AttemptResult:
     error: str | None
     duration_ms: float
     response_excerpt: str = ""
-    final: bool = False  # no retry can help (the host is not allowed)
+    final: bool = False  # no retry can help (the egress policy refused the target)
 
     @property
     def ok(self) -> bool:
@@ -43,7 +47,23 @@ def verify(secret: str, timestamp: str, body: bytes, header: str) -> bool:
     return hmac.compare_digest(signature(secret, timestamp, body), header)
 
 
-def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> AttemptResult:
+class _PolicedHTTP(http.client.HTTPConnection):
+    """An HTTPConnection whose socket comes from the egress policy (resolve, check, connect to that address)."""
+
+    egress: EgressPolicy
+
+    def connect(self) -> None:
+        self.sock = self.egress.connect(self.host, self.port, self.timeout)  # type: ignore[arg-type]
+
+
+class _PolicedHTTPS(http.client.HTTPSConnection, _PolicedHTTP):
+    """HTTPS over the policed socket: ``HTTPSConnection.connect`` wraps what ``_PolicedHTTP.connect`` opened,
+    with the URL's host name for SNI and certificate checks."""
+
+
+def post(
+    url: str, body: bytes, headers: dict[str, str], timeout: float, egress: EgressPolicy
+) -> AttemptResult:
     """POST ``body``; never raises; reads at most 64 KiB of the answer and trusts none of it."""
     started = time.monotonic()
     parts = urlsplit(url)
@@ -51,11 +71,12 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Atte
     conn: http.client.HTTPConnection
     try:
         if parts.scheme == "https":
-            conn = http.client.HTTPSConnection(
+            conn = _PolicedHTTPS(
                 parts.hostname or "", parts.port, timeout=timeout, context=ssl.create_default_context()
             )
         else:
-            conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=timeout)
+            conn = _PolicedHTTP(parts.hostname or "", parts.port, timeout=timeout)
+        conn.egress = egress
         try:
             conn.request("POST", path, body=body, headers=headers)
             response = conn.getresponse()
@@ -63,6 +84,8 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Atte
             return AttemptResult(response.status, None, _ms(started), excerpt)
         finally:
             conn.close()
+    except EgressRefused as exc:
+        return AttemptResult(None, str(exc), _ms(started), final=True)
     except TimeoutError:
         return AttemptResult(None, f"timeout after {timeout:g} s", _ms(started))
     except (OSError, http.client.HTTPException, ValueError) as exc:

@@ -22,6 +22,7 @@ from mockserver.core import jsonio
 from mockserver.core.clock import Clock, isoformat
 from mockserver.core.models import Job
 from mockserver.webhooks.delivery import AttemptResult, post, signature
+from mockserver.webhooks.egress import EgressPolicy
 from mockserver.webhooks.events import Delivery, log_entry
 from mockserver.webhooks.faults import Decision, FaultPlan
 from mockserver.webhooks.log import DeliveryLog
@@ -42,6 +43,7 @@ class Dispatcher:
         self._clock = clock
         self._user_agent = user_agent
         self.faults = FaultPlan(settings)
+        self.egress = EgressPolicy.parse(settings.webhook_allow_hosts)
         self.log = DeliveryLog(settings.webhook_log_size)
         self._cv = threading.Condition()
         self._queues: dict[str, deque[Delivery]] = {}
@@ -199,6 +201,8 @@ class Dispatcher:
         state = "delivered" if result.ok else ("retrying" if retry_at is not None else "abandoned")
         with self._cv:
             self._busy.discard(d.job_id)
+            if result.final:
+                self.log.update(d.id, error=result.error)
             self.log.update(d.id, state=state)
             queue = self._queues.get(d.job_id)
             if retry_at is not None:
@@ -215,10 +219,9 @@ class Dispatcher:
             self._cv.notify()
 
     def _send(self, d: Delivery, attempt: int) -> AttemptResult:
-        host = (urlsplit(d.url).hostname or "").lower()
-        allowed = self.settings.allowed_webhook_hosts
-        if allowed and host not in allowed:
-            return AttemptResult(None, f"host {host!r} is not in --webhook-allow-hosts", 0.0, final=True)
+        refused = self.egress.refuse_host(urlsplit(d.url).hostname or "")
+        if refused is not None:  # decided on the name: nothing is resolved or contacted
+            return AttemptResult(None, refused, 0.0, final=True)
         timestamp = str(self._clock.now_us() // 1_000_000)
         headers = {
             "Content-Type": "application/json",
@@ -230,7 +233,7 @@ class Dispatcher:
         }
         if self.settings.webhook_secret:
             headers["X-Webhook-Signature"] = signature(self.settings.webhook_secret, timestamp, d.body)
-        return post(d.url, d.body, headers, self.settings.webhook_timeout)
+        return post(d.url, d.body, headers, self.settings.webhook_timeout, self.egress)
 
     def _record(
         self, d: Delivery, attempt: int, r: AttemptResult, retry_at: float | None, duplicate: bool = False
@@ -276,6 +279,7 @@ class Dispatcher:
             queued = [
                 d for job, q in self._queues.items() for i, d in enumerate(q) if i or job not in self._busy
             ]
+            out = [q[0] for job, q in self._queues.items() if q and job in self._busy]
             left = queued + [d for _, d in self._held.values()]
             self._queues.clear()
             self._held.clear()
@@ -283,6 +287,8 @@ class Dispatcher:
         for d in left:
             self.log.update(d.id, state="abandoned", error="mock shut down before delivery")
             log.warning("webhook %s (%s of job %s) abandoned at shutdown", d.id, d.event, d.job_id)
+        for d in out:  # its attempt settles the log entry; the process log must name it either way
+            log.warning("webhook %s (%s of job %s) in flight at shutdown", d.id, d.event, d.job_id)
         if self._thread is not None:
             self._thread.join(timeout)
         if self._pool is not None:

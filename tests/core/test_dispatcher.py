@@ -26,7 +26,9 @@ class Recorder:
         self.sent: list[tuple[str, bytes, dict[str, str]]] = []
         self.lock = threading.Lock()
 
-    def __call__(self, url: str, body: bytes, headers: dict[str, str], timeout: float) -> AttemptResult:
+    def __call__(
+        self, url: str, body: bytes, headers: dict[str, str], timeout: float, egress: Any = None
+    ) -> AttemptResult:
         with self.lock:
             self.sent.append((url, body, dict(headers)))
             status = self.statuses.pop(0) if self.statuses else 200
@@ -41,7 +43,7 @@ def recorder(monkeypatch: pytest.MonkeyPatch) -> Recorder:
 
 
 def make(**overrides: Any) -> Dispatcher:
-    settings = Settings(seed=1, webhook_backoff=0.0, **overrides)
+    settings = Settings(seed=1, webhook_backoff=0.0, webhook_allow_hosts="127.0.0.1", **overrides)
     return Dispatcher(settings, FrozenClock(), "creatify-mock/test")
 
 

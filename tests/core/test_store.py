@@ -36,7 +36,7 @@ def job(
 def store(max_jobs: int = 100) -> tuple[JobStore, list[Job]]:
     finished: list[Job] = []
 
-    def finisher(j: Job) -> Outcome:
+    def finisher(j: Job, blocking: bool) -> Outcome | None:
         finished.append(j)
         return DONE
 
@@ -126,7 +126,7 @@ def test_a_failing_tick_is_surfaced_not_lost() -> None:
             raise RuntimeError("boom")
 
     failed: list[Any] = []
-    s = Broken(lambda j: DONE)
+    s = Broken(lambda j, blocking: DONE)
     scheduler = Scheduler(s, FrozenClock())
     scheduler.start()
     try:

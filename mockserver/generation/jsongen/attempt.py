@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from mockserver.generation.jsongen import strings as strs
-from mockserver.generation.jsongen.guard import room_to_validate, value_shape
+from mockserver.generation.jsongen.guard import Deadline, room_to_validate, value_shape
 from mockserver.generation.jsongen.merge import Fail, dumps
 
 MAX_WORK = 10_000  # generated nodes plus validated nodes, per attempt
@@ -27,10 +27,12 @@ class Attempt:
         avoid: Sequence[str],
         lean: bool,
         chain: int,
+        deadline: Deadline | None = None,
     ) -> None:
         self.validator, self.rng, self._words = validator, rng, words
         self.budget, self.avoid, self.lean, self.chain = budget, avoid, lean, chain
         self.work = 0
+        self.deadline = deadline or Deadline()
 
     # -- helpers -------------------------------------------------------------------------------------------
     def clean(self, text: str) -> bool:
@@ -48,6 +50,7 @@ class Attempt:
 
     def tick(self, where: str, cost: int = 1) -> None:
         self.work += cost
+        self.deadline.check()
         if self.work > MAX_WORK:
             raise Fail(where, "the schema needs too large or too many instances to try", "limit")
 

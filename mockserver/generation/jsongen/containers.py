@@ -3,10 +3,10 @@ patternProperties, propertyNames, dependentRequired, prefixItems, contains and u
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
+from mockserver.core.patterns import search
 from mockserver.generation.jsongen import strings as strs
 from mockserver.generation.jsongen.attempt import NOTHING, Attempt
 from mockserver.generation.jsongen.merge import Fail, canonical, dumps
@@ -39,7 +39,7 @@ class Containers(Attempt):
         if max_p is not None and max(len(required), min_p) > max_p:
             raise Fail(where, "more properties are required than maxProperties allows", "unsat")
         for key in required:
-            if extra is False and key not in props and not any(re.search(p, key) for p in patterns):
+            if extra is False and key not in props and not any(search(p, key) for p in patterns):
                 why = f"required property {key!r} is not allowed (additionalProperties is false)"
                 raise Fail(where, why, "unsat")
         keys = list(required)
@@ -56,7 +56,7 @@ class Containers(Attempt):
         out: dict[str, Any] = {}
         for key in keys:
             schemas = [props[key]] if key in props else []
-            schemas += [p for pat, p in patterns.items() if re.search(pat, key)]
+            schemas += [p for pat, p in patterns.items() if search(pat, key)]
             saved = self.budget
             encoded = dumps(key)
             if key not in required and (
@@ -91,7 +91,7 @@ class Containers(Attempt):
                 base = next(iter(strs.pattern_strings(pattern, self.rng, self.word, "-")), "")
                 # An open-ended pattern (`^x_`) still matches with a word added: many names, not one.
                 fresh = [c for c in (base, base + self.word(), self.word() + base) if c not in taken]
-                name: Any = next((c for c in fresh if re.search(pattern, c)), base)
+                name: Any = next((c for c in fresh if search(pattern, c)), base)
             elif isinstance(names, Mapping) and names:
                 try:
                     name = self.value(names, f"{where}/propertyNames", depth + 1, resolver, "name[]")

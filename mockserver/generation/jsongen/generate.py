@@ -26,11 +26,19 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from mockserver.generation.jsongen.attempt import MAX_WORK
-from mockserver.generation.jsongen.guard import inplace_chain, measure, room_to_validate, value_shape
+from mockserver.generation.jsongen.guard import (
+    Deadline,
+    GenerationTimeout,
+    inplace_chain,
+    measure,
+    room_to_validate,
+    value_shape,
+)
+from mockserver.generation.jsongen.linear import linear, refuse_unsupported
 from mockserver.generation.jsongen.merge import Fail, dumps, pointer
 from mockserver.generation.jsongen.walk import Walker
 
-__all__ = ["SchemaGenerationError", "generate_json_text"]
+__all__ = ["GenerationTimeout", "SchemaGenerationError", "generate_json_text"]
 
 MAX_ATTEMPTS = 20  # generate-and-validate rounds per call
 TOTAL_WORK = 2 * MAX_WORK  # walker work summed over the attempts of one call
@@ -62,16 +70,21 @@ def generate_json_text(
     words: Callable[[random.Random, int], list[str]],
     max_words: int | None = None,
     avoid: Sequence[str] = (),
+    deadline: float | None = None,
 ) -> str:
     """Return compact JSON text of an instance valid against ``schema`` (any small object when None).
+
+    GenerationTimeout once ``time.monotonic()`` passes ``deadline`` (checked as the walk goes).
 
     ``len(text.split()) <= max_words`` when given, and no string of ``avoid`` occurs in the text. All
     randomness comes from ``rng`` (same seed, same text). Raises SchemaGenerationError, and nothing else, when
     the schema is invalid, unsatisfiable, too large or too deep, or the word budget / avoid list cannot be met.
     """
     try:
-        return _generate(DEFAULT_SCHEMA if schema is None else schema, rng, words, max_words, avoid)
-    except SchemaGenerationError:
+        return _generate(
+            DEFAULT_SCHEMA if schema is None else schema, rng, words, max_words, avoid, Deadline(deadline)
+        )
+    except (SchemaGenerationError, GenerationTimeout):
         raise
     except Fail as exc:
         raise SchemaGenerationError(exc.message()) from None
@@ -89,6 +102,7 @@ def _generate(
     words: Callable[[random.Random, int], list[str]],
     max_words: int | None,
     avoid: Sequence[str],
+    deadline: Deadline,
 ) -> str:
     """Generate-check loop: each attempt draws afresh from ``rng``; fatal schema problems stop it early."""
     copy, validator, resolver, chain = _prepare(schema)
@@ -101,7 +115,8 @@ def _generate(
     for _ in range(MAX_ATTEMPTS):
         if spent > TOTAL_WORK:  # many cheap failures are fine; many expensive ones would stall the server
             break
-        walker = Walker(validator, rng, words, budget, stops, lean, chain)
+        deadline.check()
+        walker = Walker(validator, rng, words, budget, stops, lean, chain, deadline)
         try:
             value = walker.value(copy, "#", 0, resolver, "")
         except Fail as exc:
@@ -123,6 +138,7 @@ def _generate(
             lean = True
             _note(problems, last, "deep", "the generated value nests too deeply to validate safely")
         else:
+            deadline.check()
             try:
                 error = best_match(validator.iter_errors(value))
             except (ArithmeticError, ValueError, TypeError) as exc:  # e.g. multipleOf on huge ints
@@ -175,7 +191,9 @@ def _compile(text: str) -> tuple[Any, Any, Any, int]:
     # The dialect's own FormatChecker: a bare FormatChecker() mixes drafts (its "time" is draft 3's, which
     # rejects RFC 3339 times). An empty Registry: no remote $ref is ever fetched (jsonschema adds the
     # official metaschemas itself).
-    validator = cls(copy, format_checker=cls.FORMAT_CHECKER, registry=Registry())
+    # Regex keywords on RE2: a caller's pattern must not be able to stall the server (linear.py).
+    refuse_unsupported(copy)
+    validator = linear(cls)(copy, format_checker=cls.FORMAT_CHECKER, registry=Registry())
     resource: Resource[Any] = Resource.from_contents(copy, default_specification=DRAFT202012)
     resolver = Registry().resolver_with_root(resource)
     return copy, validator, resolver, inplace_chain(copy, resolver)

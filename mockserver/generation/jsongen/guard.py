@@ -10,6 +10,7 @@ longest such chain, and ``room_to_validate`` checks the current stack before eac
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,6 +34,21 @@ _CHILD_ONE: tuple[str, ...] = (
 )
 _CHILD_ONE += ("unevaluatedItems",)
 _Link = tuple[Any, Any, str]  # (subschema, resolver for it, schema location)
+
+
+class GenerationTimeout(Exception):
+    """The generation budget ran out; the caller fails the job (or hands the work to a background worker)."""
+
+
+class Deadline:
+    """A point on the monotonic clock past which generation stops (checked cooperatively, cheaply)."""
+
+    def __init__(self, at: float | None = None) -> None:
+        self.at = at
+
+    def check(self) -> None:
+        if self.at is not None and time.monotonic() > self.at:
+            raise GenerationTimeout("the generation budget ran out")
 
 
 def measure(schema: Any) -> None:

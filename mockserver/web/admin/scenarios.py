@@ -15,6 +15,17 @@ bp = Blueprint("admin_scenarios", __name__, url_prefix="/__admin/scenarios")
 bp.before_request(check_token)
 
 
+def _position(raw: str | None) -> int | None:
+    """``?position=N``: where the first new rule goes (0 = first); not a whole number >= 0 is a 400."""
+    if raw is None:
+        return None
+    if not raw.isascii() or not raw.isdigit():
+        raise ApiError(
+            400, body={"position": [f"A whole number >= 0 is required (0 puts the rule first); got {raw!r}."]}
+        )
+    return int(raw)
+
+
 def _body() -> Any:
     return read_json(request, service().settings.max_body_bytes)
 
@@ -30,7 +41,7 @@ def add() -> Response:
     """Append a rule, or a list of rules (``?position=N`` inserts there instead); 201 with what was added."""
     body = _body()
     specs = body if isinstance(body, list) else [body]
-    position = request.args.get("position", type=int)
+    position = _position(request.args.get("position"))
     try:
         added = service().add_rules(specs, position)
     except ScenarioError as exc:
