@@ -9,12 +9,12 @@ import sys
 from collections.abc import Sequence
 from types import FrameType
 
-from mockserver.config.settings import TIMINGS, Settings, load
+from mockserver.config.settings import SERVERS, TIMINGS, Settings, load
 from mockserver.config.values import SettingsError
 from mockserver.core.scenarios import ScenarioError
 from mockserver.web.app import create_app
 from mockserver.web.context import service
-from mockserver.web.serving import Server
+from mockserver.web.servers import make_server
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         help="jobs kept at most; the oldest terminal ones are evicted first (default 100000)",
     )
-    add("--threads", type=int, help="worker threads of the WSGI server (default 8)")
+    add("--server", choices=SERVERS, help="HTTP server: granian (default, fastest) or waitress (pure Python)")
+    add("--threads", type=int, help="Python threads answering calls (default 8)")
     add("--scenarios", metavar="FILE", help="scenario rules (YAML or JSON) applied to API calls")
     add("--webhook-events", choices=("all", "terminal"), help="which status changes are sent (default all)")
     add("--webhook-secret", help="sign webhooks: X-Webhook-Signature = sha256 HMAC of timestamp.body")
@@ -128,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"creatify-mock: {exc}", file=sys.stderr)
         return 2
     try:
-        server = Server(app, settings)
+        server = make_server(app, settings)
     except OSError as exc:
         print(
             f"creatify-mock: cannot listen on {settings.host}:{settings.port}: {exc.strerror}",

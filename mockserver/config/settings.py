@@ -19,6 +19,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 ENV_PREFIX = "CREATIFY_MOCK_"
 TIMINGS = ("realtime", "instant", "manual")
 WEBHOOK_EVENTS = ("all", "terminal")
+SERVERS = ("granian", "waitress")
 #: Other names of settings, as the command line spells them.
 ALIASES = {"webhook_reorder": "webhook_reorder_rate"}
 
@@ -38,6 +39,7 @@ class Settings:
     strict_ranges: bool = False
     max_body_bytes: int = 1024 * 1024
     admin_token: str | None = None
+    server: str = "granian"
     threads: int = 8
     max_jobs: int = 100_000
     log_requests: bool = True
@@ -74,6 +76,8 @@ class Settings:
             raise SettingsError(f"max_body_bytes must be >= 1, got {self.max_body_bytes!r}")
         if self.max_jobs < 1:
             raise SettingsError(f"max_jobs must be >= 1, got {self.max_jobs!r}")
+        if self.server not in SERVERS:
+            raise SettingsError(f"server must be one of {', '.join(SERVERS)}, got {self.server!r}")
         if self.threads < 1:
             raise SettingsError(f"threads must be >= 1, got {self.threads!r}")
         if self.webhook_events not in WEBHOOK_EVENTS:

@@ -18,6 +18,7 @@ from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.http import HTTP_STATUS_CODES
 
 from mockserver.core.scenarios import RequestInfo
+from mockserver.service import MockService
 from mockserver.web.context import service
 from mockserver.web.http import ApiError, json_response, read_json
 
@@ -41,13 +42,20 @@ def authenticate() -> None:
     if exc is not None and not isinstance(exc, MethodNotAllowed):
         return
     api_id = environ.get("HTTP_X_API_ID", "")
-    api_key = environ.get("HTTP_X_API_KEY", "")
-    if not api_id or not api_key:
-        raise ApiError(401, NO_CREDENTIALS, headers=CHALLENGE)
-    accepted = _accepted(service().settings.api_key)
-    if accepted and not hmac.compare_digest(accepted.get(api_id, "").encode(), api_key.encode()):
-        raise ApiError(401, BAD_CREDENTIALS, headers=CHALLENGE)
+    error = credentials_error(api_id, environ.get("HTTP_X_API_KEY", ""), service().settings.api_key)
+    if error is not None:
+        raise error
     g.account = api_id
+
+
+def credentials_error(api_id: str, api_key: str, pairs: tuple[str, ...]) -> ApiError | None:
+    """The 401 for missing or wrong credentials, or None when the pair is accepted (``pairs``: ``ID:KEY``s)."""
+    if not api_id or not api_key:
+        return ApiError(401, NO_CREDENTIALS, headers=CHALLENGE)
+    accepted = _accepted(pairs)
+    if accepted and not hmac.compare_digest(accepted.get(api_id, "").encode(), api_key.encode()):
+        return ApiError(401, BAD_CREDENTIALS, headers=CHALLENGE)
+    return None
 
 
 @functools.lru_cache(maxsize=8)
@@ -69,13 +77,23 @@ def limit() -> None:
     account = g.get("account")
     if account is None:
         return
-    svc = service()
+    creating = request.endpoint == CREATE_ENDPOINT and request.method == "POST"
+    error = limit_error(service(), account, creating)
+    if error is not None:
+        raise error
+
+
+def limit_error(svc: MockService, account: str, creating: bool) -> ApiError | None:
+    """Take one call from the account's rate budget (429 when over it), then, for a create, check its balance.
+
+    The Flask pipeline and the fast path both call this, once per call: it spends the rate budget."""
     wait = svc.throttle(account)
     if wait > 0:
-        raise throttled(wait)
-    if request.endpoint == CREATE_ENDPOINT and request.method == "POST" and not svc.may_create(account):
+        return throttled(wait)
+    if creating and not svc.may_create(account):
         status, body = svc.insufficient_credits()
-        raise ApiError(status, body=body)
+        return ApiError(status, body=body)
+    return None
 
 
 def apply_scenarios() -> Response | None:
