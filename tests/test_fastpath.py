@@ -28,7 +28,7 @@ from mockserver.web.fastpath import FastPath
 from .conftest import API, valid_body
 
 LIMIT = 2048
-BASE = {"log_requests": False, "seed": 7, "max_body_bytes": LIMIT}
+BASE: dict[str, Any] = {"log_requests": False, "seed": 7, "max_body_bytes": LIMIT}
 SETTINGS = {
     "any-credentials": {},
     "known-keys": {"api_key": ("a:k", "b:k2")},
