@@ -45,10 +45,16 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def drive(server: Server, job_path: str, args: argparse.Namespace, max_polls: int | None) -> Metrics:
-    """POST create and GET by id with wrk, then (unless ``max_polls`` is None) the job cycle."""
+def drive(
+    server: Server, job_path: Callable[[], str], args: argparse.Namespace, max_polls: int | None
+) -> Metrics:
+    """POST create and GET by id with wrk, then (unless ``max_polls`` is None) the job cycle.
+
+    ``job_path`` is asked for the GET's path after the POST load: the mock's job must be one the POSTs did not
+    push out of its bounded store (``--max-jobs``), or the GET load would measure 404s."""
     out: Metrics = {}
-    for name, script, path in (("post", "post.lua", loads.API), ("get", "get.lua", job_path)):
+    for name, script, path_of in (("post", "post.lua", lambda: loads.API), ("get", "get.lua", job_path)):
+        path = path_of()
         loads.wrk(server.port, script, path, args.warmup, args.connections)
         result = loads.wrk(server.port, script, path, args.seconds, args.connections)
         out.update({f"{name}_rps": result.rps, f"{name}_p50": result.p50_ms, f"{name}_p99": result.p99_ms})
@@ -86,7 +92,8 @@ def bench_mock(args: argparse.Namespace, server_name: str) -> tuple[Metrics, dic
     try:
         created, done = loads.create_one(server.port)
         shared = {"openapi": loads.get_json(server.port, "/openapi.json"), "created": created, "done": done}
-        metrics.update(drive(server, f"{loads.API}{created['id']}/", args, max_polls=20))
+        fresh = lambda: f"{loads.API}{loads.create_one(server.port)[0]['id']}/"  # noqa: E731
+        metrics.update(drive(server, fresh, args, max_polls=20))
         if args.fill:
             metrics["jobs_held"] = loads.fill(server.port, args.fill)
             metrics["rss_full"] = server.rss_mb()
@@ -116,7 +123,8 @@ def bench_ceilings(args: argparse.Namespace, shared: dict[str, Any]) -> dict[str
             print(f"measuring {name} ...", file=sys.stderr, flush=True)
             server, metrics = start(name, argv, port, "/", cwd=Path(__file__).resolve().parent.parent)
             try:
-                metrics.update(drive(server, f"{loads.API}{shared['created']['id']}/", args, max_polls=None))
+                path = f"{loads.API}{shared['created']['id']}/"
+                metrics.update(drive(server, lambda p=path: p, args, max_polls=None))
             finally:
                 server.stop()
             results[name] = metrics
@@ -143,7 +151,8 @@ def bench_peers(args: argparse.Namespace, shared: dict[str, Any]) -> dict[str, M
             print(f"measuring {peer.name} ...", file=sys.stderr, flush=True)
             server, metrics = start(peer.name, peer.argv, port, peer.health_path, peer.cwd)
             try:
-                metrics.update(drive(server, f"{loads.API}{shared['created']['id']}/", args, max_polls=1))
+                path = f"{loads.API}{shared['created']['id']}/"
+                metrics.update(drive(server, lambda p=path: p, args, max_polls=1))
             finally:
                 server.stop()
             results[peer.name] = metrics

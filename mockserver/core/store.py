@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import heapq
+import itertools
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -209,7 +210,9 @@ class JobStore:
         """Over ``max_jobs``: drop a batch (1% of the bound, at least the excess), oldest terminal jobs first,
         then the oldest of the rest, so memory stays flat and the scan is paid once per batch."""
         batch = max(len(self._jobs) - self._max_jobs, self._max_jobs // 100, 1)
-        victims = [j for j in self._jobs.values() if lifecycle.is_terminal_at(j, now_us)][:batch]
+        # Oldest first, stopping at the batch: a scan of every job (100,000) under the lock was the p99 of creates.
+        terminal = (j for j in self._jobs.values() if lifecycle.is_terminal_at(j, now_us))
+        victims = list(itertools.islice(terminal, batch))
         if len(victims) < batch:
             chosen = {j.id for j in victims}
             victims += [j for j in self._jobs.values() if j.id not in chosen][: batch - len(victims)]
