@@ -1,6 +1,8 @@
-"""``make bench``: the mock against Prism and WireMock, the same loads on one core each, one table.
+"""``make bench``: the mock (under each server) against Prism and WireMock, the same loads on one core each,
+beside the ceilings (a fixed-answer app under each server, nginx), in one table.
 
-Servers run pinned to core 0, every client (wrk and the job-cycle client) on core 1; loopback only.
+Servers run pinned to core 0, every client (wrk and the job-cycle client) on core 1; loopback only. Every load
+counts the answers that were not 2xx (or not answers at all): they are printed, and any makes the run fail.
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import loads, peers, streams
+from mockserver.config.settings import SERVERS
+
+from . import ceilings, loads, peers, streams
 from .procs import CLIENT_CORE, Server, free_port
-from .table import render
+from .table import error_count, render
 
 Metrics = dict[str, float]
+MOCK = "creatify-mock"
 
 
 def parse_args() -> argparse.Namespace:
@@ -30,23 +35,34 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--fill", type=int, default=100_000, help="jobs to hold for the memory figure (0: skip)"
     )
+    parser.add_argument(
+        "--servers", default=",".join(SERVERS), help="the mock's --server values to measure, comma-separated"
+    )
     parser.add_argument("--no-peers", action="store_true", help="measure the mock only")
+    parser.add_argument("--no-ceilings", action="store_true", help="skip the fixed-answer apps and nginx")
     parser.add_argument("--threads", type=int, help="the mock's --threads (default: its own default)")
     parser.add_argument("--json", type=Path, help="also write the numbers to this file")
     parser.add_argument("--no-streams", action="store_true", help="skip the 200 concurrent streams load")
     return parser.parse_args()
 
 
-def drive(server: Server, job_path: str, args: argparse.Namespace, max_polls: int) -> Metrics:
-    """The three loads against a healthy server: POST create, GET by id, job cycle."""
+def drive(
+    server: Server, job_path: Callable[[], str], args: argparse.Namespace, max_polls: int | None
+) -> Metrics:
+    """POST create and GET by id with wrk, then (unless ``max_polls`` is None) the job cycle.
+
+    ``job_path`` is asked for the GET's path after the POST load: the mock's job must be one the POSTs did not
+    push out of its bounded store (``--max-jobs``), or the GET load would measure 404s."""
     out: Metrics = {}
-    for name, script, path in (("post", "post.lua", loads.API), ("get", "get.lua", job_path)):
+    for name, script, path_of in (("post", "post.lua", lambda: loads.API), ("get", "get.lua", job_path)):
+        path = path_of()
         loads.wrk(server.port, script, path, args.warmup, args.connections)
         result = loads.wrk(server.port, script, path, args.seconds, args.connections)
         out.update({f"{name}_rps": result.rps, f"{name}_p50": result.p50_ms, f"{name}_p99": result.p99_ms})
         out[f"{name}_errors"] = result.errors
-    cycle = loads.job_cycles(server.port, args.seconds, max_polls)
-    out.update({"cycle_p50": cycle.p50_ms, "cycle_p99": cycle.p99_ms, "cycle_errors": cycle.errors})
+    if max_polls is not None:
+        cycle = loads.job_cycles(server.port, args.seconds, max_polls)
+        out.update({"cycle_p50": cycle.p50_ms, "cycle_p99": cycle.p99_ms, "cycle_errors": cycle.errors})
     out["rss_peak"] = server.peak_rss_mb()
     return out
 
@@ -65,24 +81,55 @@ def start(
         raise
 
 
-def bench_mock(args: argparse.Namespace) -> tuple[Metrics, dict[str, Any]]:
+def bench_mock(args: argparse.Namespace, server_name: str) -> tuple[Metrics, dict[str, Any]]:
     """The mock's figures, plus what the peers need from it (its OpenAPI document and two real answers)."""
     exe = Path(sys.executable).with_name("creatify-mock")
     port = free_port()
     argv = [str(exe), "serve", "--quiet", "--timing", "instant", "--host", "127.0.0.1", "--port", str(port)]
+    argv += ["--server", server_name]
     if args.threads:
         argv += ["--threads", str(args.threads)]
-    server, metrics = start("creatify-mock", argv, port, "/__admin/health")
+    server, metrics = start(f"{MOCK} {server_name}", argv, port, "/__admin/health")
     try:
         created, done = loads.create_one(server.port)
         shared = {"openapi": loads.get_json(server.port, "/openapi.json"), "created": created, "done": done}
-        metrics.update(drive(server, f"{loads.API}{created['id']}/", args, max_polls=20))
+        fresh = lambda: f"{loads.API}{loads.create_one(server.port)[0]['id']}/"  # noqa: E731
+        metrics.update(drive(server, fresh, args, max_polls=20))
         if args.fill:
             metrics["jobs_held"] = loads.fill(server.port, args.fill)
             metrics["rss_full"] = server.rss_mb()
     finally:
         server.stop()
     return metrics, shared
+
+
+def bench_ceilings(args: argparse.Namespace, shared: dict[str, Any]) -> dict[str, Metrics]:
+    """The fixed answer (the mock's own created job) under each server, then under nginx when installed."""
+    results: dict[str, Metrics] = {}
+    body = json.dumps(shared["created"], separators=(",", ":")).encode()
+    with tempfile.TemporaryDirectory(prefix="creatify-bench-ceiling-") as tmp:
+        body_file = Path(tmp) / "body.json"
+        body_file.write_bytes(body)
+        runs: list[tuple[str, Callable[[int], list[str] | None]]] = [
+            (f"fixed app {name}", lambda port, n=name: ceilings.fixed_argv(n, port, body_file, args.threads))
+            for name in args.servers.split(",")
+        ]
+        runs.append(("nginx", lambda port: ceilings.nginx_argv(Path(tmp) / "nginx", port, body)))
+        for name, make in runs:
+            port = free_port()
+            argv = make(port)
+            if argv is None:
+                print(f"{name} skipped: not installed", file=sys.stderr)
+                continue
+            print(f"measuring {name} ...", file=sys.stderr, flush=True)
+            server, metrics = start(name, argv, port, "/", cwd=Path(__file__).resolve().parent.parent)
+            try:
+                path = f"{loads.API}{shared['created']['id']}/"
+                metrics.update(drive(server, lambda p=path: p, args, max_polls=None))
+            finally:
+                server.stop()
+            results[name] = metrics
+    return results
 
 
 def bench_peers(args: argparse.Namespace, shared: dict[str, Any]) -> dict[str, Metrics]:
@@ -105,7 +152,8 @@ def bench_peers(args: argparse.Namespace, shared: dict[str, Any]) -> dict[str, M
             print(f"measuring {peer.name} ...", file=sys.stderr, flush=True)
             server, metrics = start(peer.name, peer.argv, port, peer.health_path, peer.cwd)
             try:
-                metrics.update(drive(server, f"{loads.API}{shared['created']['id']}/", args, max_polls=1))
+                path = f"{loads.API}{shared['created']['id']}/"
+                metrics.update(drive(server, lambda p=path: p, args, max_polls=1))
             finally:
                 server.stop()
             results[peer.name] = metrics
@@ -115,18 +163,22 @@ def bench_peers(args: argparse.Namespace, shared: dict[str, Any]) -> dict[str, M
 def main() -> int:
     args = parse_args()
     os.sched_setaffinity(0, {int(CLIENT_CORE)})
-    print("measuring creatify-mock ...", file=sys.stderr, flush=True)
-    mock, shared = bench_mock(args)
-    results = {"creatify-mock": mock}
+    results: dict[str, Metrics] = {}
+    shared: dict[str, Any] = {}
+    for name in args.servers.split(","):
+        print(f"measuring {MOCK} --server {name} ...", file=sys.stderr, flush=True)
+        results[f"{MOCK} {name}"], shared = bench_mock(args, name)
     if not args.no_peers:
         results.update(bench_peers(args, shared))
+    if not args.no_ceilings:
+        results.update(bench_ceilings(args, shared))
     print(render(results, args))
     if not args.no_streams:
         print()
         print(streams.render(streams.measure(200, 30.0)))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
-    return 0
+    return 1 if any(error_count(m) for m in results.values()) else 0
 
 
 if __name__ == "__main__":

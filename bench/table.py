@@ -1,4 +1,8 @@
-"""The one table ``make bench`` prints: a row per figure, a column per server, then the ratios mock/peer."""
+"""The one table ``make bench`` prints: a row per figure, a column per server, then the ratios mock/peer.
+
+Columns: each measured mock (``creatify-mock <server>``), the peers, then the ceilings (a fixed-answer app under
+each server, nginx), which get no ratios: they show how far each figure is from what the server allows.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import os
 import platform
 
 MOCK = "creatify-mock"
+CEILINGS = ("fixed app", "nginx")
 # (key, label, format); ratios are mock/peer: above 1 is better for req/s, below 1 is better for the rest.
 ROWS = [
     ("post_rps", "POST create req/s", "{:,.0f}"),
@@ -22,7 +27,14 @@ ROWS = [
     ("rss_peak", "RSS peak under load MB", "{:.0f}"),
     ("rss_full", "RSS holding jobs MB", "{:.0f}"),
     ("jobs_held", "jobs held", "{:,.0f}"),
+    ("post_errors", "POST non-2xx or failed", "{:.0f}"),
+    ("get_errors", "GET non-2xx or failed", "{:.0f}"),
+    ("cycle_errors", "job cycle non-2xx or failed", "{:.0f}"),
 ]
+
+
+def error_count(metrics: dict[str, float]) -> float:
+    return sum(v for k, v in metrics.items() if k.endswith("_errors"))
 
 
 def machine() -> str:
@@ -32,22 +44,34 @@ def machine() -> str:
             cpu = next((ln.split(":", 1)[1].strip() for ln in info if ln.startswith("model name")), cpu)
     except OSError:
         pass
-    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}; load average at the end {load}"
+    )
+
+
+def short(name: str) -> str:
+    return name.removeprefix(f"{MOCK} ") or name
 
 
 def render(results: dict[str, dict[str, float]], args: argparse.Namespace) -> str:
-    peers = [name for name in results if name != MOCK]
-    header = ["", *results, *(f"mock/{p}" for p in peers)]
+    mocks = [n for n in results if n.startswith(MOCK)]
+    peers = [n for n in results if n not in mocks and not n.startswith(CEILINGS)]
+    ordered = [*mocks, *peers, *(n for n in results if n.startswith(CEILINGS))]
+    pairs = [(m, p) for m in mocks for p in peers]
+    header = ["", *ordered, *(f"{short(m)}/{p}" for m, p in pairs)]
     lines = [header]
     for key, label, fmt in ROWS:
-        if not any(key in m for m in results.values()):
+        if not any(key in results[n] for n in ordered):
             continue
-        row = [label, *(fmt.format(m[key]) if key in m else "–" for m in results.values())]
-        for peer in peers:
-            mine, theirs = results[MOCK].get(key), results[peer].get(key)
-            row.append(f"{mine / theirs:.2f}×" if mine is not None and theirs else "–")
+        row = [label, *(fmt.format(results[n][key]) if key in results[n] else "–" for n in ordered)]
+        for mock, peer in pairs:
+            mine, theirs = results[mock].get(key), results[peer].get(key)
+            row.append(
+                f"{mine / theirs:.2f}×" if mine is not None and theirs and "errors" not in key else "–"
+            )
         lines.append(row)
-    errors = {name: sum(v for k, v in m.items() if k.endswith("_errors")) for name, m in results.items()}
     widths = [max(len(row[i]) for row in lines) for i in range(len(header))]
     text = [
         "| "
@@ -58,11 +82,12 @@ def render(results: dict[str, dict[str, float]], args: argparse.Namespace) -> st
         for row in lines
     ]
     text.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    failed = {n: error_count(m) for n, m in results.items() if error_count(m)}
     notes = [
         f"machine: {machine()}",
         f"load: wrk 1 thread, {args.connections} keep-alive connections, {args.seconds:g} s after {args.warmup:g} s "
         "warm-up; servers on core 0, clients on core 1; job cycle = POST then GET until done "
-        "(peers keep no state: one GET)",
-        "errors (non-2xx or socket): " + ", ".join(f"{k} {v:.0f}" for k, v in errors.items()),
+        "(peers keep no state: one GET); ceilings answer one fixed body to everything",
+        "answers not 2xx: " + (", ".join(f"{k} {v:.0f}" for k, v in failed.items()) if failed else "none"),
     ]
     return "\n".join([*text, "", *notes])

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from types import FrameType
 
 from mockserver.calibrate import cli as calibrate_cli
-from mockserver.config.settings import TIMINGS, Settings
+from mockserver.config.settings import SERVERS, TIMINGS, Settings
 from mockserver.config.sources import load
 from mockserver.config.values import SettingsError
 from mockserver.config.version import mock_version
@@ -22,7 +22,7 @@ from mockserver.service.persistence import StateFile, StateFileError
 from mockserver.service.reload import Watcher, reload
 from mockserver.web.app import create_app
 from mockserver.web.context import service
-from mockserver.web.serving import Server
+from mockserver.web.servers import HTTPServer, make_server
 
 logger = logging.getLogger("creatify_mock")
 
@@ -62,7 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         help="jobs kept at most; the oldest terminal ones are evicted first (default 100000)",
     )
-    add("--threads", type=int, help="worker threads of the WSGI server (default 8)")
+    add(
+        "--server",
+        choices=SERVERS,
+        help="HTTP server: waitress (default: JSON answers even to malformed HTTP, every scenario fault) or granian (faster)",
+    )
+    add("--threads", type=int, help="Python threads answering calls (default 8)")
     add("--scenarios", metavar="FILE", help="scenario rules (YAML or JSON) applied to API calls")
     add("--webhook-events", choices=("all", "terminal"), help="which status changes are sent (default all)")
     add("--webhook-secret", help="sign webhooks: X-Webhook-Signature = sha256 HMAC of timestamp.body")
@@ -219,7 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"creatify-mock: {exc}", file=sys.stderr)
         return 2
     try:
-        server = Server(app, settings)
+        server = make_server(app, settings)
     except (OSError, ValueError) as exc:  # waitress says ValueError for a host that is no address at all
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not an address this machine has"
         print(f"creatify-mock: cannot listen on {settings.host}:{settings.port}: {why}", file=sys.stderr)
@@ -250,7 +255,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def install_signals(server: Server, svc: MockService, settings: Settings) -> None:
+def install_signals(server: HTTPServer, svc: MockService, settings: Settings) -> None:
     """SIGINT and SIGTERM stop cleanly (state saved, undelivered webhooks logged); SIGHUP reloads
     ``--scenarios`` and never stops the server."""
 

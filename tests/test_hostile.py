@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
+from mockserver.config.settings import SERVERS
 from mockserver.testing import MockServer
 
 from .conftest import API, Client, valid_body
@@ -22,9 +23,11 @@ LIMIT = 16384
 WAIT = 10.0  # seconds any single hostile exchange may take
 
 
-@pytest.fixture(scope="module")
-def live() -> Iterator[MockServer]:
-    with MockServer(timing="instant", max_body_bytes=LIMIT, webhook_allow_hosts="127.0.0.1") as mock:
+@pytest.fixture(scope="module", params=SERVERS)
+def live(request: pytest.FixtureRequest) -> Iterator[MockServer]:
+    """One mock per server: every hostile exchange runs under waitress and under granian."""
+    options = {"max_body_bytes": LIMIT, "webhook_allow_hosts": "127.0.0.1", "server": request.param}
+    with MockServer(timing="instant", **options) as mock:
         yield mock
 
 
@@ -40,7 +43,8 @@ def exchange(mock: MockServer, raw: bytes, wait: float = WAIT) -> bytes:
     with socket.create_connection(address(mock), timeout=wait) as sock:
         with contextlib.suppress(OSError):  # the server may answer and close before it has read everything
             sock.sendall(raw)
-            sock.shutdown(socket.SHUT_WR)
+            if mock.settings.server == "waitress":  # granian drops a half-closed client unanswered (README)
+                sock.shutdown(socket.SHUT_WR)
         while time.monotonic() < deadline:
             sock.settimeout(max(0.01, deadline - time.monotonic()))
             try:
@@ -50,7 +54,18 @@ def exchange(mock: MockServer, raw: bytes, wait: float = WAIT) -> bytes:
             if not chunk:
                 break
             chunks.append(chunk)
+            if answered(b"".join(chunks)):  # a kept-alive connection would only idle from here on
+                break
     return b"".join(chunks)
+
+
+def answered(reply: bytes) -> bool:
+    """One whole response (head and ``Content-Length`` bytes of body) has arrived."""
+    head, sep, body = reply.partition(b"\r\n\r\n")
+    lengths = [
+        line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")
+    ]
+    return bool(sep and lengths) and len(body) >= int(lengths[0])
 
 
 def json_error(reply: bytes) -> tuple[int, dict[str, object]]:
@@ -67,6 +82,14 @@ def json_error(reply: bytes) -> tuple[int, dict[str, object]]:
         len(body),
     )
     return status, json.loads(body[:length])
+
+
+def refused_by_granian(mock: MockServer, reply: bytes) -> bool:
+    """granian answers HTTP it cannot parse itself, in Rust, before any app code runs: a bare 400 with no body
+    (README, Performance). True for exactly that answer from a granian-served mock."""
+    head, _, body = reply.partition(b"\r\n\r\n")
+    bare = head.startswith(b"HTTP/1.1 400 ") and b"\r\ncontent-length: 0" in head.lower() and not body
+    return mock.settings.server == "granian" and bare
 
 
 def post_raw(body: bytes, extra: bytes = b"") -> bytes:
@@ -182,7 +205,9 @@ def test_broken_http_is_a_json_error_or_a_closed_connection(live: MockServer, ra
     started = time.monotonic()
     reply = exchange(live, raw)
     assert time.monotonic() - started < WAIT
-    if reply:
+    if refused_by_granian(live, reply):
+        pass
+    elif reply:
         status, _ = json_error(reply)
         assert 400 <= status < 500
     still_serving(live)
@@ -221,7 +246,12 @@ def test_slow_drip_clients_do_not_starve_the_others(live: MockServer) -> None:
 def test_extra_leading_slashes_still_need_credentials(live: MockServer, path: str) -> None:
     """werkzeug routes ``//api/...`` like ``/api/...``: authentication must see it the same way."""
     raw = b"GET " + path.encode() + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-    status, body = json_error(exchange(live, raw))
+    reply = exchange(live, raw)
+    if refused_by_granian(
+        live, reply
+    ):  # hyper refuses ``//api/...`` as a request target: nothing reaches the app
+        return
+    status, body = json_error(reply)
     assert status == 401 and body == {"detail": "Authentication credentials were not provided."}
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import random
+from collections.abc import Collection
 
 from mockserver.config.settings import Settings
 from mockserver.core.clock import to_us
@@ -46,3 +48,14 @@ def next_due(job: Job) -> int | None:
 def is_terminal_at(job: Job, now_us: int) -> bool:
     """Whether the job is (or by the clock has become) done or failed, without computing its outcome."""
     return job.status.terminal or (job.schedule.finish_at is not None and job.schedule.finish_at <= now_us)
+
+
+def eviction_victims(jobs: Collection[Job], batch: int, now_us: int) -> list[Job]:
+    """Which ``batch`` jobs a full store drops: the oldest terminal ones (``jobs`` is oldest first), then the
+    oldest of the rest. The scan stops at the batch: a scan of every job (100,000) was the p99 of creates."""
+    terminal = (j for j in jobs if is_terminal_at(j, now_us))
+    victims = list(itertools.islice(terminal, batch))
+    if len(victims) < batch:
+        chosen = {j.id for j in victims}
+        victims += [j for j in jobs if j.id not in chosen][: batch - len(victims)]
+    return victims

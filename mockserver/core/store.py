@@ -260,11 +260,7 @@ class JobStore:
         """Over ``max_jobs``: drop a batch (1% of the bound, at least the excess), oldest terminal jobs first,
         then the oldest of the rest, so memory stays flat and the scan is paid once per batch."""
         batch = max(len(self._jobs) - self._max_jobs, self._max_jobs // 100, 1)
-        victims = [j for j in self._jobs.values() if lifecycle.is_terminal_at(j, now_us)][:batch]
-        if len(victims) < batch:
-            chosen = {j.id for j in victims}
-            victims += [j for j in self._jobs.values() if j.id not in chosen][: batch - len(victims)]
-        for job in victims:
+        for job in lifecycle.eviction_victims(self._jobs.values(), batch, now_us):
             del self._jobs[job.id]
             self._outcomes.pop(job.id, None)
             self._inflight.discard(job.id)

@@ -19,7 +19,7 @@ from mockserver.service import JobConflict, MockService, ScenarioError
 from mockserver.testing.verify import MAX_LISTED, UNSET, describe, fits
 from mockserver.web.app import create_app
 from mockserver.web.context import service
-from mockserver.web.serving import Server
+from mockserver.web.servers import HTTPServer, make_server
 
 DEFAULT_API_ID = "test-api-id"
 DEFAULT_API_KEY = "test-api-key"
@@ -33,6 +33,8 @@ __all__ = [
     "MockServer",
     "ScenarioError",
 ]
+#: waitress unless told otherwise: pure Python, JSON answers even to malformed HTTP, every scenario fault.
+EMBEDDED_SERVER = "waitress"
 
 
 class MockServer:
@@ -41,13 +43,15 @@ class MockServer:
     def __init__(
         self, settings: Settings | None = None, *, clock: Clock | None = None, **overrides: Any
     ) -> None:
-        base = settings or Settings(port=0, log_requests=False, webhook_allow_hosts=LOOPBACK_HOSTS)
+        base = settings or Settings(
+            port=0, log_requests=False, webhook_allow_hosts=LOOPBACK_HOSTS, server=EMBEDDED_SERVER
+        )
         self.settings = base.with_overrides(overrides) if overrides else base
         pairs = self.settings.api_keys
         self.api_id, self.api_key = next(iter(pairs.items())) if pairs else (DEFAULT_API_ID, DEFAULT_API_KEY)
         self.app = create_app(self.settings, clock)
         self.service: MockService = service(self.app)
-        self._server: Server | None = None
+        self._server: HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
 
@@ -55,7 +59,7 @@ class MockServer:
     def start(self) -> MockServer:
         if self._server is not None:
             return self
-        self._server = Server(self.app, self.settings)
+        self._server = make_server(self.app, self.settings)
         self.service.start()
         self._thread = threading.Thread(target=self._serve, name="creatify-mock-server", daemon=True)
         self._thread.start()

@@ -36,7 +36,7 @@ def read(job_id: str) -> Response:
 
 @bp.get("/")
 def list_jobs() -> Response:
-    ids = _ids_filter(request.args.get("ids"))
+    ids = ids_filter(request.args.get("ids"))
     return json_response(service().list(g.account, ids))
 
 
@@ -50,7 +50,7 @@ def options(job_id: str | None = None) -> Response:
     return json_response(body, headers={"Allow": allowed})
 
 
-def _ids_filter(raw: str | None) -> list[str] | None:
+def ids_filter(raw: str | None) -> list[str] | None:
     """``?ids=a,b``: empty means no filter; more than 100 or a malformed id is a 400 keyed ``ids``.
 
     Exactly the shape ``/openapi.json`` documents (``IDS_PATTERN``): canonical UUIDs, any case.

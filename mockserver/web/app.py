@@ -20,14 +20,19 @@ from mockserver.core.scenarios import load_file
 from mockserver.service import MockService
 from mockserver.web import admin, api, cors, errors, pipeline, sse
 from mockserver.web.context import attach
+from mockserver.web.fastpath import FastPath
 from mockserver.web.journal import JournalMiddleware
 
 access_log = logging.getLogger("creatify_mock.access")
 MAX_DOCUMENTS = 16
 
 
-def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Flask:
-    """A Flask app serving the mock; ``mockserver.web.context.service(app)`` is its MockService."""
+def create_app(
+    settings: Settings | None = None, clock: Clock | None = None, *, fast_path: bool = True
+) -> Flask:
+    """A Flask app serving the mock; ``mockserver.web.context.service(app)`` is its MockService.
+
+    ``fast_path=False`` leaves every call to Flask: the tests compare both ways, answer for answer."""
     settings = settings or Settings()
     service = MockService(settings, clock)
     rules = load_file(settings.scenarios) if settings.scenarios else []
@@ -53,6 +58,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     admin.register(app)
     _documents(app, settings.models)
 
+    if fast_path:  # inside the journal: fast answers are journaled like the rest
+        app.wsgi_app = FastPath(app.wsgi_app, service, settings.log_requests)  # type: ignore[method-assign]
     if service.journal_enabled:  # last: the middleware wraps the finished app
         app.wsgi_app = JournalMiddleware(  # type: ignore[method-assign]
             app.wsgi_app, service.record_request, settings.max_body_bytes

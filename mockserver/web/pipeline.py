@@ -19,6 +19,7 @@ from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.http import HTTP_STATUS_CODES
 
 from mockserver.core.scenarios import RequestInfo
+from mockserver.service import MockService
 from mockserver.web.context import service
 from mockserver.web.families import family_of, shaped
 from mockserver.web.http import ApiError, json_response, read_json
@@ -50,16 +51,23 @@ def authenticate() -> None:
     if exc is not None and not isinstance(exc, MethodNotAllowed):
         return
     api_id = environ.get("HTTP_X_API_ID", "")
-    api_key = environ.get("HTTP_X_API_KEY", "")
-    svc = service()
+    error = credentials_error(service(), api_id, environ.get("HTTP_X_API_KEY", ""))
+    if error is not None:
+        raise error
+    g.account = api_id
+
+
+def credentials_error(svc: MockService, api_id: str, api_key: str) -> ApiError | None:
+    """The answer to missing or wrong credentials (as configured, or as a replayed recording holds it), or None
+    when the pair is accepted. The Flask pipeline and the fast path both call this."""
     if not api_id or not api_key:
         status, body, headers = svc.credentials_error(missing=True)
-        raise ApiError(status, body=body, headers=headers)
+        return ApiError(status, body=body, headers=headers)
     accepted = _accepted(svc.settings.api_key)
     if accepted and not hmac.compare_digest(accepted.get(api_id, "").encode(), api_key.encode()):
         status, body, headers = svc.credentials_error(missing=False)
-        raise ApiError(status, body=body, headers=headers)
-    g.account = api_id
+        return ApiError(status, body=body, headers=headers)
+    return None
 
 
 @functools.lru_cache(maxsize=8)
@@ -81,13 +89,23 @@ def limit() -> None:
     account = g.get("account")
     if account is None:
         return
-    svc = service()
+    creating = request.endpoint in CREATE_ENDPOINTS and request.method == "POST"
+    error = limit_error(service(), account, creating)
+    if error is not None:
+        raise error
+
+
+def limit_error(svc: MockService, account: str, creating: bool) -> ApiError | None:
+    """Take one call from the account's rate budget (429 when over it), then, for a create, check its balance.
+
+    The Flask pipeline and the fast path both call this, once per call: it spends the rate budget."""
     wait = svc.throttle(account)
     if wait > 0:
-        raise throttled(wait)
-    if request.endpoint in CREATE_ENDPOINTS and request.method == "POST" and not svc.may_create(account):
+        return throttled(wait)
+    if creating and not svc.may_create(account):
         status, body = svc.insufficient_credits()
-        raise ApiError(status, body=body)
+        return ApiError(status, body=body)
+    return None
 
 
 def apply_scenarios() -> Response | None:
