@@ -59,6 +59,9 @@ class Rule:
     patterns: dict[str, Any] = field(default_factory=dict)  # compiled RE2 programs (linear time)
     #: An outcome decided outside the spec, as a replayed recording decides one (text used as recorded).
     forced: Outcome | None = None
+    #: A recorded stream to send as it was received (``/sse/`` stream replay), and the recorded job id in it.
+    recorded_stream: tuple[Any, ...] | None = None
+    recorded_job_id: str | None = None
 
     @property
     def match(self) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
+from mockserver.core.models import JobStatus, Outcome
 from mockserver.replay.recording import Chunk
 
 _EVENT_END = re.compile(r"\r\n\r\n|\n\n|\r\r")
@@ -78,3 +79,44 @@ def generation_id(chunks: Sequence[Chunk]) -> str | None:
         if isinstance(creatify, dict) and isinstance(creatify.get("id"), str):
             return str(creatify["id"])
     return None
+
+
+#: Gemini's finish reasons of an answer that ended normally; any other ends the job failed.
+FINISHED = ("STOP", "MAX_TOKENS")
+
+
+def outcome_of(chunks: Sequence[Chunk]) -> Outcome | None:
+    """How the recorded stream's job ended, read from its events: the text of its parts, its function calls,
+    the last ``finishReason`` and the ``creatify`` credits. None when the recording holds no Gemini chunk."""
+    text, calls, finish, credits, seen = "", [], None, 0.0, False
+    for payload in events(c.text for c in chunks):
+        try:
+            data = json.loads(payload)
+        except ValueError:
+            continue
+        if not isinstance(data, dict):
+            continue
+        for candidate in data.get("candidates") or []:
+            seen = True
+            for part in (candidate.get("content") or {}).get("parts") or []:
+                if isinstance(part.get("text"), str):
+                    text += part["text"]
+                if isinstance(part.get("functionCall"), dict):
+                    call = part["functionCall"]
+                    calls.append({"name": call.get("name"), "args": call.get("args") or {}})
+            finish = candidate.get("finishReason") or finish
+        creatify = data.get("creatify")
+        if isinstance(creatify, dict) and isinstance(creatify.get("credits_used"), (int, float)):
+            credits = float(creatify["credits_used"])
+    if not seen:
+        return None
+    if finish is not None and finish not in FINISHED:
+        return Outcome(
+            JobStatus.FAILED, failed_reason=f"The recorded stream ended with finishReason {finish}."
+        )
+    return Outcome(
+        JobStatus.DONE,
+        response_text=text if text or not calls else None,
+        credits_used=credits,
+        function_calls=calls,
+    )

@@ -83,7 +83,14 @@ class ReplayOperations(AdminOperations):
         if replayed.phases is not None and self.settings.timing == "realtime":
             pending, running = replayed.phases
             spec["timing"] = {"pending_seconds": pending, "running_seconds": running, "jitter": 0.0}
-        return Rule(rule_id, spec, None, forced=replayed.outcome)
+        return Rule(
+            rule_id,
+            spec,
+            None,
+            forced=replayed.outcome,
+            recorded_stream=replayed.chunks,
+            recorded_job_id=replayed.job_id,
+        )
 
 
 def _answer_rule(rule_id: str, answer: Answer) -> Rule:

@@ -21,6 +21,8 @@ from mockserver.core.streams import StreamBook
 from mockserver.core.waiters import Waiters
 from mockserver.generation.stream import ChunkMaker, due_times, failed_finish_reason, response_id, split
 from mockserver.generation.text import Generator, prompt_tokens
+from mockserver.replay import ReplayBook
+from mockserver.replay import stream as replay_stream
 from mockserver.validation.drf import RequestValidator
 from mockserver.validation.sse import invalid_body, model_not_found
 
@@ -45,7 +47,7 @@ class Stream:
     """A stream's job (created before the first byte is sent) and its chunks, produced when due."""
 
     job: dict[str, Any]
-    chunks: Iterator[Chunk | Abort]
+    chunks: Iterator[Chunk | Abort | str]  # a str: recorded bytes of a replayed stream, sent as they are
     book: StreamBook
 
     def close(self) -> None:
@@ -74,6 +76,7 @@ class SseOperations:
     streams: StreamBook
     _closing: threading.Event
     _validators: dict[str, RequestValidator]
+    replay: ReplayBook | None
 
     def body_errors(self, schema: str, body: Any) -> dict[str, Any] | None:
         raise NotImplementedError  # MockService's
@@ -166,6 +169,15 @@ class SseOperations:
         spec = (rule.spec.get("stream") if rule is not None else None) or {}
         faults = _Faults(spec.get("drop_after"), float(spec.get("chunk_delay", 0)), spec.get("finish_reason"))
         pieces = split(text) if outcome.status is JobStatus.DONE else [""]
+        if rule is not None and rule.recorded_stream is not None:
+            # Replaying a recording: its bytes, its pacing, and the job ends as the recorded stream did.
+            job.forced = replay_stream.outcome_of(rule.recorded_stream) or job.forced
+            self.streams.open(job.id, len(rule.recorded_stream), gated=False)
+            view = self._add(job)
+            ids = {rule.recorded_job_id: job.id} if rule.recorded_job_id else {}
+            speed = self.replay.speed if self.replay is not None else 1.0
+            recorded = (text for _, text in replay_stream.replay(rule.recorded_stream, speed, ids))
+            return Stream(view, recorded, self.streams)
         self.streams.open(job.id, len(pieces), gated=job.schedule.running_at is None)
         view = self._add(job)
         maker = ChunkMaker(request["model_name"], response_id(job.id), prompt_tokens(request))

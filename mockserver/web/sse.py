@@ -98,6 +98,10 @@ class Events:
         with self._host.hold():
             self._host.begin(self._environ)  # status and headers now, not with the first chunk
             for chunk in self._stream.chunks:
+                if isinstance(chunk, str):  # a replayed recording: the bytes as the target sent them
+                    yield chunk.encode("utf-8")
+                    self._host.flush(self._environ)
+                    continue
                 if isinstance(chunk, Abort):
                     self._host.abort(self._environ)
                     return
