@@ -10,6 +10,7 @@ import json
 import random
 import threading
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from faker import Faker
@@ -17,6 +18,7 @@ from faker import Faker
 from mockserver.contract import ranges
 from mockserver.core.models import JobStatus, Outcome
 from mockserver.generation.jsongen.generate import SchemaGenerationError, generate_json_text
+from mockserver.generation.tools import FunctionCall, ToolError, answer_after_response, decide, parse_toolbox
 
 #: Credits per 1,000 tokens (prompt + output), by the first matching model-name fragment. Documented in the
 #: README; Creatify's real rates for text generation are not published.
@@ -71,14 +73,21 @@ class Generator:
     def words(self, rng: random.Random, n: int) -> list[str]:
         return [rng.choice(self._word_list) for _ in range(n)]
 
-    def outcome(self, request: Mapping[str, Any]) -> Outcome:
+    def outcome(self, request: Mapping[str, Any], calls: bool = True) -> Outcome:
+        """The job's outcome; with ``calls`` (the default) the declared ``tools`` may make it a function-call
+        answer (``response_text`` null, the calls in ``function_calls``), else it is always text."""
         config: Mapping[str, Any] = request.get("config") or {}
         reason = ranges.failed_reason(config)
         if reason:
             return Outcome(JobStatus.FAILED, failed_reason=reason)
         seed = seed_of(request)
+        if calls and request.get("tools"):
+            called = self._calls(request, seed)
+            if called is not None:
+                return called
         max_words = config.get("max_output_tokens")
         stops = [s for s in config.get("stop_sequences") or [] if s]
+        after = answer_after_response(request.get("messages") or [])
         if config.get("response_mime_type") == "application/json":
             try:
                 text = generate_json_text(
@@ -90,17 +99,44 @@ class Generator:
                 )
             except SchemaGenerationError as exc:
                 return Outcome(JobStatus.FAILED, failed_reason=f"400 INVALID_ARGUMENT: {exc}")
+        elif after is not None:
+            text = _cut(after, max_words, stops)
         else:
             text = self.text(seed, max_words, stops)
         return Outcome(JobStatus.DONE, response_text=text, credits_used=self.credits(request, text))
+
+    def _calls(self, request: Mapping[str, Any], seed: int) -> Outcome | None:
+        """A function-call outcome, a failed one when a declaration cannot be satisfied, None for a text answer."""
+        try:
+            toolbox = parse_toolbox(request.get("tools"), request.get("tool_config"))
+            made = decide(toolbox, request.get("messages") or [], seed, self.words)
+        except (ToolError, SchemaGenerationError) as exc:
+            return Outcome(JobStatus.FAILED, failed_reason=f"400 INVALID_ARGUMENT: function calling: {exc}")
+        if not made:
+            return None
+        return self.called(request, made)
+
+    def called(self, request: Mapping[str, Any], calls: list[FunctionCall]) -> Outcome:
+        """A ``done`` outcome that answers with ``calls`` and no text; credits count the calls' JSON."""
+        views = [call.view() for call in calls]
+        return Outcome(
+            JobStatus.DONE,
+            response_text=None,
+            credits_used=self.credits(request, calls_text(views)),
+            function_calls=views,
+        )
 
     def done(
         self, request: Mapping[str, Any], text: str | None = None, credits: float | None = None
     ) -> Outcome:
         """A ``done`` outcome decided from outside (admin move, scenario rule): the given text, else the
-        generated one (plain text when generation would fail), and credits for that text unless given."""
+        generated outcome (its calls included; plain text when generation would fail), and credits for that
+        text unless given."""
         if text is None:
-            text = self.outcome(request).response_text or self.text(0, None, [])
+            generated = self.outcome(request)
+            if generated.status is JobStatus.DONE:
+                return generated if credits is None else replace(generated, credits_used=credits)
+            text = self.outcome(request, calls=False).response_text or self.text(0, None, [])
         return Outcome(
             JobStatus.DONE,
             response_text=text,
@@ -142,3 +178,17 @@ class Generator:
         if max_words is not None and len(tokens) > max_words:
             text = " ".join(tokens[:max_words])
         return text
+
+
+def calls_text(calls: list[dict[str, Any]]) -> str:
+    """What the mock counts as the output of a function-call answer: each call's name and ``args`` as JSON."""
+    return " ".join(f"{c['name']} {json.dumps(c['args'], ensure_ascii=False, sort_keys=True)}" for c in calls)
+
+
+def _cut(text: str, max_words: int | None, stops: list[str]) -> str:
+    """``text`` cut at the first stop sequence, then to ``max_words`` (as generated text is)."""
+    cut = min((i for i in (text.find(s) for s in stops) if i >= 0), default=-1)
+    if cut >= 0:
+        text = text[:cut].rstrip()
+    tokens = text.split()
+    return " ".join(tokens[:max_words]) if max_words is not None and len(tokens) > max_words else text

@@ -21,8 +21,9 @@ from mockserver.core.streams import StreamBook
 from mockserver.core.waiters import Waiters
 from mockserver.generation.stream import ChunkMaker, due_times, failed_finish_reason, response_id, split
 from mockserver.generation.text import Generator, prompt_tokens
+from mockserver.generation.tools import ToolError, parse_toolbox
 from mockserver.validation.drf import RequestValidator
-from mockserver.validation.sse import invalid_body, model_not_found
+from mockserver.validation.sse import INVALID_BODY, invalid_body, model_not_found
 
 TERMINAL = (JobStatus.DONE.value, JobStatus.FAILED.value)
 
@@ -93,10 +94,15 @@ class SseOperations:
 
     # -- requests ------------------------------------------------------------------------------------------
     def sse_body_error(self, body: Any) -> str | None:
-        """None for a body the family accepts, else its 400 message (a field rule, or an unsupported model)."""
+        """None for a body the family accepts, else its 400 message (a field rule, a declaration or
+        ``tool_config`` Gemini refuses, or an unsupported model)."""
         errors = self.body_errors("sse_create_request", body)
         if errors is not None:
             return invalid_body(errors)
+        try:
+            parse_toolbox(body.get("tools"), body.get("tool_config"))
+        except ToolError as exc:
+            return f"{INVALID_BODY}: {exc}"
         models = self.settings.models
         if models and body["model_name"] not in models:
             return model_not_found(body["model_name"], models)
@@ -162,7 +168,10 @@ class SseOperations:
             job.forced = self.generator.outcome(request)
         outcome = job.forced
         text = outcome.response_text or ""
-        stop = "MAX_TOKENS" if not planned_by_rule and self.generator.hit_word_limit(request) else "STOP"
+        word_limit = (
+            not planned_by_rule and not outcome.function_calls and self.generator.hit_word_limit(request)
+        )
+        stop = "MAX_TOKENS" if word_limit else "STOP"
         spec = (rule.spec.get("stream") if rule is not None else None) or {}
         faults = _Faults(spec.get("drop_after"), float(spec.get("chunk_delay", 0)), spec.get("finish_reason"))
         pieces = split(text) if outcome.status is JobStatus.DONE else [""]
@@ -236,7 +245,9 @@ class SseOperations:
                         times[count] if times is not None and count < len(pieces) - 1 else schedule.finish_at
                     )
                     event.wait(self._nap(remaining, nxt))
-            text = view["response_text"] if view["status"] == JobStatus.DONE.value else None
+            done = view["status"] == JobStatus.DONE.value
+            text = (view["response_text"] or "") if done else None
+            calls = view["response_function_calls"] if done else []
             rest = split(text[len(sent) :]) if text is not None and text.startswith(sent) else [None]
             for piece in rest[:-1]:
                 if faults.drop_after is not None and count >= faults.drop_after:
@@ -254,10 +265,11 @@ class SseOperations:
             if text is None:
                 reason = faults.finish_reason or failed_finish_reason(view["failed_reason"])
             else:
-                reason = faults.finish_reason or (stop_reason if text == planned_text else "STOP")
+                planned = text == planned_text and not calls
+                reason = faults.finish_reason or (stop_reason if planned else "STOP")
             creatify = {"id": job_id, "credits_used": view["credits_used"], "status": view["status"]}
             self._delay(faults.chunk_delay)
-            yield maker.last(last, sent, reason, creatify)
+            yield maker.last(last, sent, reason, creatify, calls)
         finally:
             self.streams.close(job_id)
 

@@ -73,7 +73,10 @@ def decide(
     calls = []
     for index, name in enumerate(chosen):
         schema = toolbox.functions[name].schema
-        args_text = generate_json_text(schema, rng=random.Random(f"{seed}:{index}:{name}"), words=words)
+        try:
+            args_text = generate_json_text(schema, rng=random.Random(f"{seed}:{index}:{name}"), words=words)
+        except SchemaGenerationError as exc:
+            raise SchemaGenerationError(f"parameters of {name!r}: {exc}") from None
         args = json.loads(args_text)
         if not isinstance(args, dict):  # a non-object ``parameters`` schema: Gemini's args are always objects
             raise SchemaGenerationError(f"parameters of {name!r} must describe an object")
