@@ -12,6 +12,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from mockserver.core.clock import FrozenClock
+from mockserver.core.scenarios import ScenarioBook, ScenarioError
 from mockserver.generation.text import calls_text, count_tokens, credits_for, prompt_tokens
 from mockserver.generation.tools import to_json_schema
 from mockserver.testing import MockServer
@@ -172,7 +173,7 @@ def test_the_three_modes_make_the_same_calls_run_after_run(clock: FrozenClock) -
         ),
         (
             {"tools": [{"function_declarations": [{"name": "f", "parameters": {"type": "TUPLE"}}]}]},
-            "tools.0.function_declarations.0.parameters.type: 'TUPLE' is not one of",
+            "tools.0.function_declarations.0.parameters.type: ",
         ),
         (
             {"tools": TOOLS, "tool_config": {"function_calling_config": {"mode": "SOMETIMES"}}},
@@ -288,3 +289,39 @@ def test_webhooks_and_snapshots_carry_the_calls(clock: FrozenClock) -> None:
         mock.reset()
         mock.import_state(state)
         assert sse.job(job["id"])["response_function_calls"] == done[0]["response_function_calls"]
+
+
+@pytest.mark.parametrize("mock_options", [{"timing": "instant"}])
+def test_a_rule_forces_calls_with_args_templated_from_the_request(mock: MockServer, sse: SseClient) -> None:
+    rule = {
+        "match": {"family": "sse", "function_names": ["get_weather"]},
+        "outcome": {
+            "status": "done",
+            "function_calls": [{"name": "get_weather", "args": {"city": "{last_user_message}", "unit": "C"}}],
+        },
+    }
+    with mock.rule(rule):
+        job = sse.job(sse.create(**tool_body([{"role": "user", "content": "Lyon"}], mode="NONE"))["id"])
+        result = sse.stream(tool_body([{"role": "user", "content": "Nice"}]))
+        plain = sse.job(sse.create(messages=[{"role": "user", "content": "Lyon"}])["id"])  # declares nothing
+    assert job["response_function_calls"] == [{"name": "get_weather", "args": {"city": "Lyon", "unit": "C"}}]
+    assert job["response_text"] is None and job["credits_used"] > 0
+    assert [c.name for c in result.last.parsed.function_calls or []] == ["get_weather"]
+    assert result.last.parsed.function_calls[0].args == {"city": "Nice", "unit": "C"}  # type: ignore[index]
+    assert result.last.finish_reason == "STOP"
+    assert plain["response_function_calls"] == []
+
+
+@pytest.mark.parametrize("mock_options", [{"timing": "instant"}])
+def test_a_rule_forces_text_and_matches_on_the_mode(mock: MockServer, sse: SseClient) -> None:
+    rule = {"match": {"function_calling_mode": "ANY"}, "outcome": {"status": "done", "function_calls": []}}
+    with mock.rule(rule):
+        forced = sse.job(sse.create(**tool_body([{"role": "user", "content": PROMPT}], mode="any"))["id"])
+        auto = sse.job(sse.create(**tool_body([{"role": "user", "content": PROMPT}]))["id"])
+    assert forced["response_function_calls"] == [] and forced["response_text"]
+    assert len(auto["response_function_calls"]) == 2  # AUTO: the rule does not fit, the model calls
+
+
+def test_a_failed_rule_with_calls_is_refused() -> None:
+    with pytest.raises(ScenarioError, match="only a done outcome makes function calls"):
+        ScenarioBook().compile({"outcome": {"status": "failed", "function_calls": []}}, "rule 0")

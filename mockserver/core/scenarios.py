@@ -25,6 +25,7 @@ from mockserver.core.models import Outcome
 
 _TEMPLATE = re.compile(r"\{(\w+)\}")
 _REGEX_FIELDS = ("message", "last_user_message", "system_instruction")
+_TOOL_FIELDS = ("function_names", "function_calling_mode")
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _BAD_VALUE = re.compile(r"[\r\n\x00]")
 #: Headers that decide how the answer is framed on the wire: the server sets them, a rule may not.
@@ -82,11 +83,35 @@ class Rule:
             return False
         if any(info.headers.get(name) != value for name, value in (m.get("headers") or {}).items()):
             return False
-        needs_body = any(k in m for k in ("model_name", "config", *_REGEX_FIELDS))
+        needs_body = any(k in m for k in ("model_name", "config", *_REGEX_FIELDS, *_TOOL_FIELDS))
         if not needs_body:
             return True
         body = info.body if isinstance(info.body, dict) else {}
-        return _body_fits(m, self.patterns, body)
+        return _body_fits(m, self.patterns, body) and _tools_fit(m, body)
+
+
+def _tools_fit(m: Mapping[str, Any], body: Mapping[str, Any]) -> bool:
+    """``function_names`` all declared in the body's tools; ``function_calling_mode`` its mode (AUTO by default)."""
+    tools = (
+        [t for t in body.get("tools") or [] if isinstance(t, dict)]
+        if isinstance(body.get("tools"), list)
+        else []
+    )
+    decls = [
+        d
+        for t in tools
+        if isinstance(t.get("function_declarations"), list)
+        for d in t["function_declarations"]
+    ]
+    declared = {d.get("name") for d in decls if isinstance(d, dict)}
+    if any(name not in declared for name in m.get("function_names") or []):
+        return False
+    if "function_calling_mode" not in m:
+        return True
+    config = body.get("tool_config")
+    calling = config.get("function_calling_config") if isinstance(config, dict) else None
+    mode = calling.get("mode", "AUTO") if isinstance(calling, dict) else "AUTO"
+    return str(mode).upper() == str(m["function_calling_mode"])
 
 
 def _body_fits(
@@ -126,6 +151,17 @@ def render(template: str, body: Mapping[str, Any], api_id: str) -> str:
     return _TEMPLATE.sub(lambda found: fields.get(found[1], found[0]), template)
 
 
+def render_value(value: Any, body: Mapping[str, Any], api_id: str) -> Any:
+    """``render`` applied to every string inside a JSON value (a forced call's ``args``)."""
+    if isinstance(value, str):
+        return render(value, body, api_id)
+    if isinstance(value, dict):
+        return {k: render_value(v, body, api_id) for k, v in value.items()}
+    if isinstance(value, list):
+        return [render_value(v, body, api_id) for v in value]
+    return value
+
+
 class ScenarioBook:
     """The rules in force, in order; ``take`` finds the first that fits and counts it against ``times``."""
 
@@ -162,6 +198,11 @@ class ScenarioBook:
                     f"{where}: field http/headers/{name}: not a header the mock can send "
                     f"(framing headers {sorted(FRAMING_HEADERS)} and line breaks are not allowed)"
                 )
+        outcome = spec.get("outcome") or {}
+        if outcome.get("status") == "failed" and "function_calls" in outcome:
+            raise ScenarioError(
+                f"{where}: field outcome/function_calls: only a done outcome makes function calls"
+            )
         if "http" in spec and ("outcome" in spec or "timing" in spec or "stream" in spec):
             raise ScenarioError(
                 f"{where}: a rule with http answers instead of creating a job: drop outcome/timing/stream"

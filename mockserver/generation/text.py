@@ -114,26 +114,29 @@ class Generator:
             return Outcome(JobStatus.FAILED, failed_reason=f"400 INVALID_ARGUMENT: function calling: {exc}")
         if not made:
             return None
-        return self.called(request, made)
-
-    def called(self, request: Mapping[str, Any], calls: list[FunctionCall]) -> Outcome:
-        """A ``done`` outcome that answers with ``calls`` and no text; credits count the calls' JSON."""
-        views = [call.view() for call in calls]
-        return Outcome(
-            JobStatus.DONE,
-            response_text=None,
-            credits_used=self.credits(request, calls_text(views)),
-            function_calls=views,
-        )
+        return self.done(request, None, None, made)
 
     def done(
-        self, request: Mapping[str, Any], text: str | None = None, credits: float | None = None
+        self,
+        request: Mapping[str, Any],
+        text: str | None = None,
+        credits: float | None = None,
+        calls: list[FunctionCall] | None = None,
     ) -> Outcome:
         """A ``done`` outcome decided from outside (admin move, scenario rule): the given text, else the
         generated outcome (its calls included; plain text when generation would fail), and credits for that
-        text unless given."""
+        text unless given. ``calls`` forces them (``[]``: a text answer, whatever the tools)."""
+        if calls:
+            views = [call.view() for call in calls]
+            spent = self.credits(request, f"{text or ''} {calls_text(views)}")
+            return Outcome(
+                JobStatus.DONE,
+                response_text=text,
+                credits_used=spent if credits is None else credits,
+                function_calls=views,
+            )
         if text is None:
-            generated = self.outcome(request)
+            generated = self.outcome(request, calls=calls is None)
             if generated.status is JobStatus.DONE:
                 return generated if credits is None else replace(generated, credits_used=credits)
             text = self.outcome(request, calls=False).response_text or self.text(0, None, [])

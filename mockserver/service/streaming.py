@@ -33,6 +33,19 @@ def _status(job: Job) -> dict[str, Any]:
     return {"status": job.status.value}
 
 
+def _tool_error(body: Any) -> str | None:
+    """What Gemini would refuse in the body's ``tools``/``tool_config`` (None: nothing, or not their shape)."""
+    if not isinstance(body, dict):
+        return None
+    try:
+        parse_toolbox(body.get("tools"), body.get("tool_config"))
+    except ToolError as exc:
+        return str(exc)
+    except TypeError:  # not even lists where lists belong: the schema's message says it
+        return None
+    return None
+
+
 class Abort:
     """Yielded by a stream whose scenario asks for a dropped connection: the web layer closes the socket."""
 
@@ -97,12 +110,14 @@ class SseOperations:
         """None for a body the family accepts, else its 400 message (a field rule, a declaration or
         ``tool_config`` Gemini refuses, or an unsupported model)."""
         errors = self.body_errors("sse_create_request", body)
+        refused = _tool_error(body)
+        inside_tools = errors is not None and all(
+            k in ("tools", "tool_config") and isinstance(v, dict) for k, v in errors.items()
+        )
+        if refused is not None and (errors is None or inside_tools):
+            return f"{INVALID_BODY}: {refused}"  # the declaration's own words beat a schema pattern
         if errors is not None:
             return invalid_body(errors)
-        try:
-            parse_toolbox(body.get("tools"), body.get("tool_config"))
-        except ToolError as exc:
-            return f"{INVALID_BODY}: {exc}"
         models = self.settings.models
         if models and body["model_name"] not in models:
             return model_not_found(body["model_name"], models)
