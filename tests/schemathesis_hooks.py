@@ -20,14 +20,13 @@ def allowed_names_declared(body: Any) -> bool:
     allowed = calling.get("allowed_function_names") if isinstance(calling, dict) else None
     if not isinstance(allowed, list) or not allowed:
         return True
-    tools = body.get("tools") if isinstance(body.get("tools"), list) else []
-    declared = {
-        d.get("name")
-        for t in tools
-        if isinstance(t, dict) and isinstance(t.get("function_declarations"), list)
-        for d in t["function_declarations"]
-        if isinstance(d, dict)
-    }
+    tools = body.get("tools")
+    declared = set()
+    for tool in tools if isinstance(tools, list) else []:
+        decls = tool.get("function_declarations") if isinstance(tool, dict) else None
+        declared |= (
+            {d.get("name") for d in decls or [] if isinstance(d, dict)} if isinstance(decls, list) else set()
+        )
     return all(name in declared for name in allowed)
 
 
@@ -37,8 +36,6 @@ def filter_body(context: schemathesis.HookContext, body: Any) -> bool:
 
 
 @schemathesis.hook
-def filter_failure(
-    context: schemathesis.HookContext, failure: Any, case: schemathesis.Case, response: Any
-) -> bool:
+def filter_failure(context: schemathesis.HookContext, failure: Any, case: Any, response: Any) -> bool:
     """The coverage phase builds its cases without ``filter_body``: its 400 for this very rule is kept out."""
     return not (response.status_code == 400 and not allowed_names_declared(case.body))
