@@ -23,7 +23,7 @@ from .report import Report
 EXTRA = ("hypothesis", "requests")  # what `pip install 'creatify-mock[contract]'` adds
 
 MARKERS = (
-    "contract(area): a contract test of one area (status, body, echo, lifecycle, generation, list, isolation, "
+    "contract(area): a contract test of one area (status, body, echo, lifecycle, generation, list, isolation, sse, tools, "
     "webhooks, stateful, observations); counted in the conformance report",
     "contract_variety: a hypothesis test adding varied examples on top of the fixed ones; runs after them, so a "
     "small job budget leaves out variety before any documented rule",

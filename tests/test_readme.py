@@ -36,6 +36,10 @@ def test_stubbing_example_runs() -> None:
     exec(compile(example("stubbing"), "README.md", "exec"), {})
 
 
+def test_tool_calls_example_runs() -> None:
+    exec(compile(example("tool-calls"), "README.md", "exec"), {})
+
+
 def test_in_process_example_runs() -> None:
     exec(compile(example("in-process"), "README.md", "exec"), {})
 

@@ -131,7 +131,9 @@ class SlowGenerator(Generator):
         super().__init__()
         self.seconds = seconds
 
-    def outcome(self, request: Mapping[str, Any], deadline: float | None = None) -> Outcome:
+    def outcome(
+        self, request: Mapping[str, Any], deadline: float | None = None, calls: bool = True
+    ) -> Outcome:
         finish = time.monotonic() + self.seconds
         while time.monotonic() < finish:  # bounded by ``seconds``
             if deadline is not None and time.monotonic() > deadline:

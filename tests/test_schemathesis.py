@@ -29,6 +29,10 @@ SEED = int(os.environ.get("FUZZ_SEED") or random.SystemRandom().randrange(1, 2**
 PHASES = "examples,coverage,fuzzing,stateful"
 #: Generated webhook_url values name arbitrary hosts: the mock must never call them.
 LOOPBACK_ONLY = "127.0.0.1,localhost,::1"
+#: Where ``tests.schemathesis_hooks`` is importable from (Schemathesis runs in a temporary directory).
+ROOT = os.pathsep.join(
+    p for p in (str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH")) if p
+)
 
 
 def schemathesis_command(mock: MockServer) -> list[str]:
@@ -69,7 +73,12 @@ def test_schemathesis_finds_no_failure(tmp_path: Path) -> None:
             capture_output=True,
             text=True,
             timeout=TIMEOUT,
-            env={**os.environ, "NO_COLOR": "1"},
+            env={
+                **os.environ,
+                "NO_COLOR": "1",
+                "SCHEMATHESIS_HOOKS": "tests.schemathesis_hooks",
+                "PYTHONPATH": ROOT,
+            },
         )
     replay = f"schemathesis seed {SEED}: replay with FUZZ_SEED={SEED}\n"
     assert result.returncode == 0, replay + result.stdout[-8000:] + result.stderr[-2000:]

@@ -24,8 +24,8 @@ from mockserver.contract import schemas
 from mockserver.core.models import Outcome
 from mockserver.core.patterns import PatternError, compile_pattern
 
-_TEMPLATE = re.compile(r"\{(\w+)\}")
 _REGEX_FIELDS = ("message", "last_user_message", "system_instruction")
+_TOOL_FIELDS = ("function_names", "function_calling_mode")
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _BAD_VALUE = re.compile(r"[\r\n\x00]")
 #: Headers that decide how the answer is framed on the wire: the server sets them, a rule may not.
@@ -86,11 +86,30 @@ class Rule:
             return False
         if any(info.headers.get(name) != value for name, value in (m.get("headers") or {}).items()):
             return False
-        needs_body = any(k in m for k in ("model_name", "config", *_REGEX_FIELDS))
+        needs_body = any(k in m for k in ("model_name", "config", *_REGEX_FIELDS, *_TOOL_FIELDS))
         if not needs_body:
             return True
         body = info.body if isinstance(info.body, dict) else {}
-        return _body_fits(m, self.patterns, body)
+        return _body_fits(m, self.patterns, body) and _tools_fit(m, body)
+
+
+def _tools_fit(m: Mapping[str, Any], body: Mapping[str, Any]) -> bool:
+    """``function_names`` all declared in the body's tools; ``function_calling_mode`` its mode (AUTO by default)."""
+    tools = body.get("tools")
+    declared = set()
+    for tool in tools if isinstance(tools, list) else []:
+        decls = tool.get("function_declarations") if isinstance(tool, dict) else None
+        declared |= (
+            {d.get("name") for d in decls if isinstance(d, dict)} if isinstance(decls, list) else set()
+        )
+    if any(name not in declared for name in m.get("function_names") or []):
+        return False
+    if "function_calling_mode" not in m:
+        return True
+    config = body.get("tool_config")
+    calling = config.get("function_calling_config") if isinstance(config, dict) else None
+    mode = calling.get("mode", "AUTO") if isinstance(calling, dict) else "AUTO"
+    return str(mode).upper() == str(m["function_calling_mode"])
 
 
 def _body_fits(m: Mapping[str, Any], patterns: Mapping[str, Any], body: Mapping[str, Any]) -> bool:
@@ -120,20 +139,6 @@ def _found(program: Any, text: str) -> bool:
         return program.search(text) is not None
     except (TypeError, ValueError):
         return False
-
-
-def render(template: str, body: Mapping[str, Any], api_id: str) -> str:
-    """Replace ``{field}`` from the request; unknown names stay as written (no code runs, no attribute access)."""
-    messages = [m for m in body.get("messages") or [] if isinstance(m, dict)]
-    users = [str(m.get("content", "")) for m in messages if m.get("role") == "user"]
-    fields = {
-        "model_name": str(body.get("model_name", "")),
-        "system_instruction": str(body.get("system_instruction", "")),
-        "last_user_message": users[-1] if users else "",
-        "message_count": str(len(messages)),
-        "api_id": api_id,
-    }
-    return _TEMPLATE.sub(lambda found: fields.get(found[1], found[0]), template)
 
 
 class ScenarioBook:

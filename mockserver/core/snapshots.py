@@ -48,6 +48,7 @@ def job_to_state(job: Job) -> dict[str, Any]:
         "response_text": job.response_text,
         "failed_reason": job.failed_reason,
         "credits_used": job.credits_used,
+        "response_function_calls": job.response_function_calls,
         "forced": None if forced is None else {**dataclasses.asdict(forced), "status": forced.status.value},
     }
 
@@ -82,6 +83,7 @@ def job_from_state(data: Mapping[str, Any], where: str) -> Job:
         response_text=data.get("response_text"),
         failed_reason=data.get("failed_reason"),
         credits_used=data.get("credits_used", 0),
+        response_function_calls=list(data.get("response_function_calls") or []),
         forced=None if forced is None else Outcome(**{**forced, "status": JobStatus(forced["status"])}),
     )
 

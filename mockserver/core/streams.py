@@ -4,6 +4,7 @@ operator has released (``POST /__admin/streams/{id}/release``). No I/O; callers 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -81,3 +82,36 @@ class StreamBook:
 
     def __len__(self) -> int:
         return len(self._open)
+
+
+class Abort:
+    """Yielded by a stream whose scenario asks for a dropped connection: the web layer closes the socket."""
+
+
+ABORT = Abort()
+Chunk = dict[str, Any]
+
+
+@dataclass
+class Stream:
+    """A stream's job (created before the first byte is sent) and its chunks, produced when due."""
+
+    job: dict[str, Any]
+    chunks: Iterator[Chunk | Abort | str]  # a str: recorded bytes of a replayed stream, sent as they are
+    book: StreamBook
+
+    def close(self) -> None:
+        """Stop producing (the client left, or the server answered); the job goes on without its stream."""
+        close = getattr(self.chunks, "close", None)
+        if close is not None:
+            close()
+        self.book.close(str(self.job["id"]))
+
+
+@dataclass(frozen=True)
+class StreamFaults:
+    """A scenario rule's stream faults: drop after N chunks, extra delay per chunk, a chosen finish reason."""
+
+    drop_after: int | None = None
+    chunk_delay: float = 0.0
+    finish_reason: str | None = None

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockserver.core.models import Schedule
-from mockserver.generation.text import count_tokens
+from mockserver.generation.text import calls_text, count_tokens
 
 #: Words per chunk: Gemini's chunks are a few words to a sentence long.
 WORDS_PER_CHUNK = 4
@@ -81,10 +81,20 @@ class ChunkMaker:
         return self._wrap({"content": content, "index": 0}, count_tokens(sent_text))
 
     def last(
-        self, piece: str | None, sent_text: str, finish_reason: str, creatify: dict[str, Any]
+        self,
+        piece: str | None,
+        sent_text: str,
+        finish_reason: str,
+        creatify: dict[str, Any],
+        calls: list[dict[str, Any]] | None = None,
     ) -> dict[str, Any]:
-        """The final chunk: the last piece (none for a failed job), ``finishReason`` and the ``creatify`` object."""
+        """The final chunk: the last piece (none for a failed job), each function call whole as a
+        ``functionCall`` part (parallel calls are several parts, as Gemini sends them), ``finishReason`` and the
+        ``creatify`` object."""
         candidate: dict[str, Any] = {"finishReason": finish_reason, "index": 0}
-        if piece is not None:
-            candidate = {"content": {"parts": [{"text": piece}], "role": "model"}, **candidate}
-        return {**self._wrap(candidate, count_tokens(sent_text)), "creatify": creatify}
+        parts: list[dict[str, Any]] = [] if piece is None or (calls and not piece) else [{"text": piece}]
+        parts += [{"functionCall": {"name": c["name"], "args": c["args"]}} for c in calls or []]
+        if parts:
+            candidate = {"content": {"parts": parts, "role": "model"}, **candidate}
+        tokens = count_tokens(sent_text) + count_tokens(calls_text(calls or []))
+        return {**self._wrap(candidate, tokens), "creatify": creatify}

@@ -12,6 +12,7 @@ import random
 import threading
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from faker import Faker
@@ -23,6 +24,7 @@ from mockserver.generation.jsongen.generate import (
     SchemaGenerationError,
     generate_json_text,
 )
+from mockserver.generation.tools import FunctionCall, ToolError, answer_after_response, decide, parse_toolbox
 
 #: Credits per 1,000 tokens (prompt + output), by the first matching model-name fragment. Documented in the
 #: README; Creatify's real rates for text generation are not published.
@@ -87,15 +89,24 @@ class Generator:
         except GenerationTimeout:
             return Outcome(JobStatus.FAILED, failed_reason=deadline_reason(budget))
 
-    def outcome(self, request: Mapping[str, Any], deadline: float | None = None) -> Outcome:
-        """How the request ends; GenerationTimeout once ``time.monotonic()`` passes ``deadline``."""
+    def outcome(
+        self, request: Mapping[str, Any], deadline: float | None = None, calls: bool = True
+    ) -> Outcome:
+        """How the request ends; GenerationTimeout once ``time.monotonic()`` passes ``deadline``. With ``calls``
+        (the default) the declared ``tools`` may make it a function-call answer (``response_text`` null, the
+        calls in ``function_calls``), else it is always text."""
         config: Mapping[str, Any] = request.get("config") or {}
         reason = ranges.failed_reason(config)
         if reason:
             return Outcome(JobStatus.FAILED, failed_reason=reason)
         seed = seed_of(request)
+        if calls and request.get("tools"):
+            called = self._calls(request, seed)
+            if called is not None:
+                return called
         max_words = config.get("max_output_tokens")
         stops = [s for s in config.get("stop_sequences") or [] if s]
+        after = answer_after_response(request.get("messages") or [])
         if config.get("response_mime_type") == "application/json":
             try:
                 text = generate_json_text(
@@ -108,6 +119,8 @@ class Generator:
                 )
             except SchemaGenerationError as exc:
                 return Outcome(JobStatus.FAILED, failed_reason=f"400 INVALID_ARGUMENT: {exc}")
+        elif after is not None:
+            text = _cut(after, max_words, stops)
         else:
             text = self.text(seed, max_words, stops)
         if len(text) > MAX_RESPONSE_CHARS:
@@ -115,20 +128,44 @@ class Generator:
             return Outcome(JobStatus.FAILED, failed_reason=reason)
         return Outcome(JobStatus.DONE, response_text=text, credits_used=self.credits(request, text))
 
+    def _calls(self, request: Mapping[str, Any], seed: int) -> Outcome | None:
+        """A function-call outcome, a failed one when a declaration cannot be satisfied, None for a text answer."""
+        try:
+            toolbox = parse_toolbox(request.get("tools"), request.get("tool_config"))
+            made = decide(toolbox, request.get("messages") or [], seed, self.words)
+        except (ToolError, SchemaGenerationError) as exc:
+            return Outcome(JobStatus.FAILED, failed_reason=f"400 INVALID_ARGUMENT: function calling: {exc}")
+        if not made:
+            return None
+        return self.done(request, None, None, made)
+
     def done(
         self,
         request: Mapping[str, Any],
         text: str | None = None,
         credits: float | None = None,
+        calls: list[FunctionCall] | None = None,
         budget: float | None = None,
     ) -> Outcome:
         """A ``done`` outcome decided from outside (admin move, scenario rule): the given text, else the
-        generated one (plain text when generation would fail or outlast ``budget``), and credits for that
-        text unless given."""
+        generated outcome (its calls included; plain text when generation would fail or outlast ``budget``), and
+        credits for that text unless given. ``calls`` forces them (``[]``: a text answer, whatever the tools)."""
+        if calls:
+            views = [call.view() for call in calls]
+            spent = self.credits(request, f"{text or ''} {calls_text(views)}")
+            return Outcome(
+                JobStatus.DONE,
+                response_text=text,
+                credits_used=spent if credits is None else credits,
+                function_calls=views,
+            )
         if text is None:
             deadline = None if budget is None else time.monotonic() + budget
             try:
-                text = self.outcome(request, deadline).response_text
+                generated = self.outcome(request, deadline, calls=calls is None)
+                if generated.status is JobStatus.DONE:
+                    return generated if credits is None else replace(generated, credits_used=credits)
+                text = self.outcome(request, deadline, calls=False).response_text
             except GenerationTimeout:
                 text = None
             text = text or self.text(0, None, [])
@@ -181,3 +218,17 @@ def deadline_reason(budget: float) -> str:
         f"504 DEADLINE_EXCEEDED: generation took longer than the mock's budget of {budget:g} s "
         "(--generation-budget)."
     )
+
+
+def calls_text(calls: list[dict[str, Any]]) -> str:
+    """What the mock counts as the output of a function-call answer: each call's name and ``args`` as JSON."""
+    return " ".join(f"{c['name']} {json.dumps(c['args'], ensure_ascii=False, sort_keys=True)}" for c in calls)
+
+
+def _cut(text: str, max_words: int | None, stops: list[str]) -> str:
+    """``text`` cut at the first stop sequence, then to ``max_words`` (as generated text is)."""
+    cut = min((i for i in (text.find(s) for s in stops) if i >= 0), default=-1)
+    if cut >= 0:
+        text = text[:cut].rstrip()
+    tokens = text.split()
+    return " ".join(tokens[:max_words]) if max_words is not None and len(tokens) > max_words else text

@@ -62,8 +62,14 @@ class JobTimeline:
         credits = float(credits) if isinstance(credits, (int, float)) else 0.0
         if end.get("status") == "failed":
             return Outcome(JobStatus.FAILED, failed_reason=_text(end.get("failed_reason")) or "Failed.")
+        calls = end.get("response_function_calls")
+        called = [c for c in calls if isinstance(c, dict)] if isinstance(calls, list) else []
+        text = _text(end.get("response_text"))
         return Outcome(
-            JobStatus.DONE, response_text=_text(end.get("response_text")) or "", credits_used=credits
+            JobStatus.DONE,
+            response_text=None if called and text is None else text or "",
+            credits_used=credits,
+            function_calls=called,
         )
 
     def phases(self) -> tuple[float, float] | None:

@@ -23,13 +23,15 @@ from mockserver.core.journal import Journal
 from mockserver.core.lifecycle import plan
 from mockserver.core.models import Family, Job, JobStatus, Outcome
 from mockserver.core.ratelimit import RateLimiter
-from mockserver.core.scenarios import Rule, ScenarioBook, render
+from mockserver.core.scenarios import Rule, ScenarioBook
 from mockserver.core.scheduler import Scheduler
 from mockserver.core.store import Conflict, JobStore
 from mockserver.core.streams import StreamBook
+from mockserver.core.templating import render, render_value
 from mockserver.core.waiters import Waiters
 from mockserver.generation.background import INLINE_SECONDS, Background
 from mockserver.generation.text import Generator
+from mockserver.generation.tools import FunctionCall
 from mockserver.replay import ReplayBook
 from mockserver.service.accounts import AccountOperations
 from mockserver.service.replaying import ReplayOperations
@@ -275,7 +277,12 @@ class MockService(ReplayOperations, SseOperations, AccountOperations):
             reason = spec.get("failed_reason") or f"Failed by scenario rule {rule.id!r}."
             return Outcome(JobStatus.FAILED, failed_reason=render(reason, request, account))
         text = render(spec["response_text"], request, account) if "response_text" in spec else None
-        return self.generator.done(request, text, spec.get("credits_used"), budget=INLINE_SECONDS)
+        calls = spec.get("function_calls")
+        if calls is not None:
+            calls = [
+                FunctionCall(c["name"], render_value(c.get("args", {}), request, account)) for c in calls
+            ]
+        return self.generator.done(request, text, spec.get("credits_used"), calls, budget=INLINE_SECONDS)
 
     def _finish(self, job: Job, blocking: bool) -> Outcome | None:
         """The job's outcome, or None when a background worker finishes it (``JobStore.deliver``)."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from mockserver.config.settings import Settings
@@ -17,14 +16,15 @@ from mockserver.core.clock import Clock
 from mockserver.core.models import Family, Job, JobStatus, Schedule
 from mockserver.core.scenarios import Rule
 from mockserver.core.store import JobStore
-from mockserver.core.streams import StreamBook
+from mockserver.core.streams import ABORT, Abort, Chunk, Stream, StreamBook, StreamFaults
 from mockserver.core.waiters import Waiters
 from mockserver.generation.stream import ChunkMaker, due_times, failed_finish_reason, response_id, split
 from mockserver.generation.text import Generator, prompt_tokens
+from mockserver.generation.tools import ToolError, parse_toolbox
 from mockserver.replay import ReplayBook
 from mockserver.replay import stream as replay_stream
 from mockserver.validation.drf import RequestValidator
-from mockserver.validation.sse import invalid_body, model_not_found
+from mockserver.validation.sse import INVALID_BODY, invalid_body, model_not_found
 
 TERMINAL = (JobStatus.DONE.value, JobStatus.FAILED.value)
 
@@ -34,35 +34,17 @@ def _status(job: Job) -> dict[str, Any]:
     return {"status": job.status.value}
 
 
-class Abort:
-    """Yielded by a stream whose scenario asks for a dropped connection: the web layer closes the socket."""
-
-
-ABORT = Abort()
-Chunk = dict[str, Any]
-
-
-@dataclass
-class Stream:
-    """A stream's job (created before the first byte is sent) and its chunks, produced when due."""
-
-    job: dict[str, Any]
-    chunks: Iterator[Chunk | Abort | str]  # a str: recorded bytes of a replayed stream, sent as they are
-    book: StreamBook
-
-    def close(self) -> None:
-        """Stop producing (the client left, or the server answered); the job goes on without its stream."""
-        close = getattr(self.chunks, "close", None)
-        if close is not None:
-            close()
-        self.book.close(str(self.job["id"]))
-
-
-@dataclass(frozen=True)
-class _Faults:
-    drop_after: int | None = None
-    chunk_delay: float = 0.0
-    finish_reason: str | None = None
+def _tool_error(body: Any) -> str | None:
+    """What Gemini would refuse in the body's ``tools``/``tool_config`` (None: nothing, or not their shape)."""
+    if not isinstance(body, dict):
+        return None
+    try:
+        parse_toolbox(body.get("tools"), body.get("tool_config"))
+    except ToolError as exc:
+        return str(exc)
+    except TypeError:  # not even lists where lists belong: the schema's message says it
+        return None
+    return None
 
 
 class SseOperations:
@@ -96,8 +78,15 @@ class SseOperations:
 
     # -- requests ------------------------------------------------------------------------------------------
     def sse_body_error(self, body: Any) -> str | None:
-        """None for a body the family accepts, else its 400 message (a field rule, or an unsupported model)."""
+        """None for a body the family accepts, else its 400 message (a field rule, a declaration or
+        ``tool_config`` Gemini refuses, or an unsupported model)."""
         errors = self.body_errors("sse_create_request", body)
+        refused = _tool_error(body)
+        inside_tools = errors is not None and all(
+            k in ("tools", "tool_config") and isinstance(v, dict) for k, v in errors.items()
+        )
+        if refused is not None and (errors is None or inside_tools):
+            return f"{INVALID_BODY}: {refused}"  # the declaration's own words beat a schema pattern
         if errors is not None:
             return invalid_body(errors)
         models = self.settings.models
@@ -165,9 +154,14 @@ class SseOperations:
             job.forced = self.generator.outcome(request)
         outcome = job.forced
         text = outcome.response_text or ""
-        stop = "MAX_TOKENS" if not planned_by_rule and self.generator.hit_word_limit(request) else "STOP"
+        word_limit = (
+            not planned_by_rule and not outcome.function_calls and self.generator.hit_word_limit(request)
+        )
+        stop = "MAX_TOKENS" if word_limit else "STOP"
         spec = (rule.spec.get("stream") if rule is not None else None) or {}
-        faults = _Faults(spec.get("drop_after"), float(spec.get("chunk_delay", 0)), spec.get("finish_reason"))
+        faults = StreamFaults(
+            spec.get("drop_after"), float(spec.get("chunk_delay", 0)), spec.get("finish_reason")
+        )
         pieces = split(text) if outcome.status is JobStatus.DONE else [""]
         if rule is not None and rule.recorded_stream is not None:
             # Replaying a recording: its bytes, its pacing, and the job ends as the recorded stream did.
@@ -210,7 +204,7 @@ class SseOperations:
         pieces: list[str],
         planned_text: str,
         stop_reason: str,
-        faults: _Faults,
+        faults: StreamFaults,
         maker: ChunkMaker,
     ) -> Iterator[Chunk | Abort]:
         """Text chunks when due (by the clock, or by releases when gated), then the rest and the final chunk
@@ -248,7 +242,9 @@ class SseOperations:
                         times[count] if times is not None and count < len(pieces) - 1 else schedule.finish_at
                     )
                     event.wait(self._nap(remaining, nxt))
-            text = view["response_text"] if view["status"] == JobStatus.DONE.value else None
+            done = view["status"] == JobStatus.DONE.value
+            text = (view["response_text"] or "") if done else None
+            calls = view["response_function_calls"] if done else []
             rest = split(text[len(sent) :]) if text is not None and text.startswith(sent) else [None]
             for piece in rest[:-1]:
                 if faults.drop_after is not None and count >= faults.drop_after:
@@ -266,10 +262,11 @@ class SseOperations:
             if text is None:
                 reason = faults.finish_reason or failed_finish_reason(view["failed_reason"])
             else:
-                reason = faults.finish_reason or (stop_reason if text == planned_text else "STOP")
+                planned = text == planned_text and not calls
+                reason = faults.finish_reason or (stop_reason if planned else "STOP")
             creatify = {"id": job_id, "credits_used": view["credits_used"], "status": view["status"]}
             self._delay(faults.chunk_delay)
-            yield maker.last(last, sent, reason, creatify)
+            yield maker.last(last, sent, reason, creatify, calls)
         finally:
             self.streams.close(job_id)
 

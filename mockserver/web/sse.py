@@ -14,8 +14,8 @@ from flask.blueprints import BlueprintSetupState
 from werkzeug.routing import BaseConverter
 
 from mockserver.core import jsonio
+from mockserver.core.streams import Abort, Stream
 from mockserver.service import MockService
-from mockserver.service.streaming import Abort, Stream
 from mockserver.web import streaming
 from mockserver.web.context import service
 from mockserver.web.http import ApiError, json_response, read_json

@@ -138,3 +138,12 @@ def test_unsatisfiable_parameters_raise_for_the_job_to_fail() -> None:
     box = parse_toolbox([{"function_declarations": [broken]}], config("ANY"))
     with pytest.raises(SchemaGenerationError):
         decide(box, user("f"), 1, WORDS)
+
+
+def test_a_name_that_ends_a_sentence_is_named_and_a_longer_dotted_name_is_not() -> None:
+    box = parse_toolbox(TOOLS, config("AUTO"))
+    assert [c.name for c in decide(box, user("First get_weather, then get_time."), 1, WORDS)] == [
+        "get_weather",
+        "get_time",
+    ]
+    assert decide(box, user("use get_time.v2 instead"), 1, WORDS) == []

@@ -6,7 +6,7 @@
 - When the last message carries a ``function_response``, ``AUTO``/``VALIDATED``/``NONE`` answer text that refers
   to it, so an agent loop ends; ``ANY`` calls again, as Gemini does.
 - A name is "named" when it occurs in the message as a whole word (case-insensitive): ``get_weather`` in
-  "call get_weather for Paris", not in "get_weathers".
+  "call get_weather for Paris" or "then get_weather.", not in "get_weathers" or "get_weather.v2".
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from mockserver.generation.tools.declarations import Toolbox
 Words = Callable[[random.Random, int], list[str]]
 #: Characters that continue a function name: a name is matched only where none touches it.
 _NAME_CHAR = r"[A-Za-z0-9_.\-]"
+#: Where a name ends: no name character follows, except a full stop that ends the sentence ("... get_time.").
+_NAME_END = r"(?![A-Za-z0-9_\-]|\.[A-Za-z0-9_\-])"
 MAX_REFERENCE_CHARS = 200
 
 
@@ -46,7 +48,7 @@ def named(text: str, names: Sequence[str]) -> list[str]:
     """The names that occur in ``text`` as whole words, in declaration order."""
     found = []
     for name in names:
-        if re.search(rf"(?<!{_NAME_CHAR}){re.escape(name)}(?!{_NAME_CHAR})", text, re.IGNORECASE):
+        if re.search(rf"(?<!{_NAME_CHAR}){re.escape(name)}{_NAME_END}", text, re.IGNORECASE):
             found.append(name)
     return found
 
@@ -73,7 +75,10 @@ def decide(
     calls = []
     for index, name in enumerate(chosen):
         schema = toolbox.functions[name].schema
-        args_text = generate_json_text(schema, rng=random.Random(f"{seed}:{index}:{name}"), words=words)
+        try:
+            args_text = generate_json_text(schema, rng=random.Random(f"{seed}:{index}:{name}"), words=words)
+        except SchemaGenerationError as exc:
+            raise SchemaGenerationError(f"parameters of {name!r}: {exc}") from None
         args = json.loads(args_text)
         if not isinstance(args, dict):  # a non-object ``parameters`` schema: Gemini's args are always objects
             raise SchemaGenerationError(f"parameters of {name!r} must describe an object")
