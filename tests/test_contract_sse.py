@@ -16,6 +16,8 @@ from contract_tests.checks_sse import check_sse_error, check_stream, check_strea
 from contract_tests.sse_reader import read_stream
 from mockserver.testing import MockServer
 
+pytestmark = pytest.mark.slow  # real servers, subprocesses or seconds of load: `make test` runs it
+
 pytest_plugins = ["pytester"]
 
 JOB_ID = "3c90c3cc-0d44-4b50-8888-8dd25736052a"

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from .conftest import API, TIMEOUT, valid_body
 from .receiver import Receiver
 
+pytestmark = pytest.mark.slow  # the CLI server in a subprocess, fuzzed: `make test` runs it
 ROOT = Path(__file__).resolve().parent.parent
 HOOK = """
 import ipaddress, os, sys

@@ -27,6 +27,8 @@ from mockserver.web.fastpath import FastPath
 
 from .conftest import API, valid_body
 
+pytestmark = pytest.mark.slow  # real servers, subprocesses or seconds of load: `make test` runs it
+
 LIMIT = 2048
 BASE: dict[str, Any] = {"log_requests": False, "seed": 7, "max_body_bytes": LIMIT}
 SETTINGS = {

@@ -18,6 +18,8 @@ from mockserver.testing import MockServer
 from . import openapi_tools
 from .conftest import TIMEOUT
 
+pytestmark = pytest.mark.slow  # real servers, subprocesses or seconds of load: `make test` runs it
+
 PACKAGE = "creatify_generated_client"
 
 

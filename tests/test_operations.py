@@ -19,6 +19,8 @@ import requests
 from .conftest import API, TIMEOUT, valid_body
 from .receiver import Receiver
 
+pytestmark = pytest.mark.slow  # real servers, subprocesses or seconds of load: `make test` runs it
+
 ROOT = Path(__file__).resolve().parent.parent
 HEADERS = {"X-API-ID": "ops", "X-API-KEY": "k"}
 

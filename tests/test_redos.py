@@ -24,6 +24,8 @@ from mockserver.testing import MockServer
 from .conftest import API, TIMEOUT, Client, valid_body
 from .receiver import Receiver
 
+pytestmark = pytest.mark.slow  # real servers, subprocesses or seconds of load: `make test` runs it
+
 #: The issue's schema, and relatives that make a backtracking engine take exponential time.
 REDOS_SCHEMAS = [
     {"type": "string", "pattern": "^(a+)+$", "minLength": 40},

@@ -16,6 +16,8 @@ from mockserver.testing import MockServer
 
 from .sse_client import SSE, STREAM, Background, SseClient, StreamResult, body
 
+pytestmark = pytest.mark.slow  # real servers, subprocesses or seconds of load: `make test` runs it
+
 TIMEOUT = 10
 LONG = {"config": {"seed": 7}, "messages": [{"role": "user", "content": "Write a long story"}]}
 

@@ -10,6 +10,8 @@ from mockserver.testing import JobConflict, MockServer, ScenarioError
 
 from .conftest import API, TIMEOUT, valid_body
 
+pytestmark = pytest.mark.slow  # many mocks and pytester suites: `make test` runs it
+
 pytest_plugins = ["pytester"]
 
 FAIL = {

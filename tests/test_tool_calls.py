@@ -20,6 +20,8 @@ from mockserver.testing import MockServer
 from .receiver import Receiver
 from .sse_client import SSE, SseClient, body
 
+pytestmark = pytest.mark.slow  # real servers, subprocesses or seconds of load: `make test` runs it
+
 TIMEOUT = 10
 WEATHER = {
     "name": "get_weather",
