@@ -122,7 +122,9 @@ def test_the_audit_hook_records_and_refuses_before_any_lookup(tmp_path: Path) ->
     (the hook raises before the resolver is called, so nothing leaves the machine)."""
     env = _env(tmp_path)
     code = (
-        "import socket\n"
+        "import os, socket, sys\n"
+        # No lookup at all unless the hook is in place: a broken hook must fail this test, not reach a resolver.
+        "if not os.path.exists(os.environ['EGRESS_AUDIT_LOG'] + '.ready'):\n    sys.exit('no audit hook')\n"
         "try:\n    socket.getaddrinfo('blocked.example', 80)\nexcept PermissionError:\n    print('refused')\n"
         "socket.getaddrinfo('127.0.0.1', 80)\nprint('loopback ok')\n"
     )
