@@ -101,23 +101,11 @@ class Job:
         }
 
     def to_sse(self) -> dict[str, Any]:
-        """The job as the /sse/ family shows it (``text_gen_response.schema.json``): the same keys plus
-        ``response_function_calls``, in that schema's order."""
-        req = self.request
-        return {
-            "id": self.id,
-            "model_name": req["model_name"],
-            "messages": req["messages"],
-            "config": req.get("config", {}),
-            "response_function_calls": self.response_function_calls,
-            "created_at": _iso(self.created_at),
-            "updated_at": _iso(self.updated_at),
-            "system_instruction": req.get("system_instruction", ""),
-            "status": self.status.value,
-            "response_text": self.response_text,
-            "failed_reason": self.failed_reason,
-            "credits_used": self.credits_used,
-        }
+        """The job as the /sse/ family shows it (``text_gen_response.schema.json``): the /api/ keys with
+        ``response_function_calls`` after ``config``, in that schema's order."""
+        view = self.to_api()
+        head = {key: view.pop(key) for key in ("id", "model_name", "messages", "config")}
+        return {**head, "response_function_calls": self.response_function_calls, **view}
 
     def to_own(self) -> dict[str, Any]:
         """The representation of the family that created the job (what its webhooks carry)."""

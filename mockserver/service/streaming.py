@@ -149,9 +149,18 @@ class SseOperations:
     ) -> Stream:
         """Create the job now (it lives on if the client goes away) and plan its chunks from its outcome."""
         job = self._new_job(account, request, webhook_url, rule, Family.SSE)
+        if rule is not None and rule.recorded_stream is not None:
+            # Replaying a recording: its bytes, its pacing, and the job ends as the recorded stream did.
+            job.forced = replay_stream.outcome_of(rule.recorded_stream) or job.forced
+            self.streams.open(job.id, len(rule.recorded_stream), gated=False)
+            view = self._add(job)
+            ids = {rule.recorded_job_id: job.id} if rule.recorded_job_id else {}
+            speed = self.replay.speed if self.replay is not None else 1.0
+            recorded = (text for _, text in replay_stream.replay(rule.recorded_stream, speed, ids))
+            return Stream(view, recorded, self.streams)
         planned_by_rule = job.forced is not None
-        if job.forced is None:
-            job.forced = self.generator.outcome(request)
+        if job.forced is None:  # the stream needs its text now: under the same budget as any generation
+            job.forced = self.generator.bounded(request, self.settings.generation_budget)
         outcome = job.forced
         text = outcome.response_text or ""
         word_limit = (
@@ -163,15 +172,6 @@ class SseOperations:
             spec.get("drop_after"), float(spec.get("chunk_delay", 0)), spec.get("finish_reason")
         )
         pieces = split(text) if outcome.status is JobStatus.DONE else [""]
-        if rule is not None and rule.recorded_stream is not None:
-            # Replaying a recording: its bytes, its pacing, and the job ends as the recorded stream did.
-            job.forced = replay_stream.outcome_of(rule.recorded_stream) or job.forced
-            self.streams.open(job.id, len(rule.recorded_stream), gated=False)
-            view = self._add(job)
-            ids = {rule.recorded_job_id: job.id} if rule.recorded_job_id else {}
-            speed = self.replay.speed if self.replay is not None else 1.0
-            recorded = (text for _, text in replay_stream.replay(rule.recorded_stream, speed, ids))
-            return Stream(view, recorded, self.streams)
         self.streams.open(job.id, len(pieces), gated=job.schedule.running_at is None)
         view = self._add(job)
         maker = ChunkMaker(request["model_name"], response_id(job.id), prompt_tokens(request))

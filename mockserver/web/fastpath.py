@@ -60,7 +60,6 @@ class FastPath:
         self.svc = svc
         self.log_requests = log_requests
         self.max_bytes = svc.settings.max_body_bytes
-        self.api_keys = svc.settings.api_key
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         handler = self._route(environ)

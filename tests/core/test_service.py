@@ -136,3 +136,34 @@ def test_health_names_timing_and_job_count(svc: MockService) -> None:
     svc.create("a", request(), None)
     health = svc.health()
     assert health["status"] == "ok" and health["timing"] == "realtime" and health["jobs"] == 1
+
+
+def test_a_stream_generates_its_text_under_the_generation_budget() -> None:
+    """A stream needs its text when it opens: generation that outlasts ``--generation-budget`` fails the job
+    (Gemini's DEADLINE_EXCEEDED) instead of holding the request for as long as it takes."""
+    import time
+
+    from mockserver.core.models import Outcome
+    from mockserver.generation.jsongen.guard import GenerationTimeout
+    from mockserver.generation.text import Generator
+
+    class Slow(Generator):
+        def outcome(self, request: Any, deadline: float | None = None, calls: bool = True) -> Outcome:
+            for _ in range(400):  # at most 2 s, unless the deadline stops it first
+                if deadline is not None and time.monotonic() > deadline:
+                    raise GenerationTimeout("budget")
+                time.sleep(0.005)
+            return Outcome(JobStatus.DONE, response_text="slow but sure")
+
+    service = MockService(Settings(timing="instant", generation_budget=0.05), FrozenClock())
+    service.generator = Slow()
+    try:
+        stream = service.open_stream("a", request(), None)
+        chunks = list(stream.chunks)
+        job = service.get("a", stream.job["id"])
+    finally:
+        service.close()
+    assert job is not None and job["status"] == "failed"
+    assert "DEADLINE_EXCEEDED" in job["failed_reason"]
+    last = chunks[-1]
+    assert isinstance(last, dict) and last["candidates"][0]["finishReason"] == "OTHER"
