@@ -6,7 +6,12 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 ARGS   ?=
 
-.PHONY: serve test test-fast contract lint lint-openapi typecheck install install-test clean bench fuzz soak
+.PHONY: serve test test-fast contract lint lint-openapi typecheck install install-test clean bench fuzz soak debian-deps
+
+# Services and browsers the tests start themselves (command:package). CI is a fresh Debian machine where we are root:
+# `make test` installs what is missing, with a line saying so; add a pair here when a test needs another one.
+DEBIAN_TEST_DEPS := redis-server:redis-server
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,7 +44,14 @@ lint-openapi: install-test
 typecheck: install-test
 	$(BIN)/mypy
 
-test: lint typecheck
+debian-deps:
+	@missing=""; for pair in $(DEBIAN_TEST_DEPS); do command -v "$${pair%%:*}" >/dev/null || missing="$$missing $${pair##*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make: installing Debian packages the tests start:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+test: lint typecheck debian-deps
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory contract
 
