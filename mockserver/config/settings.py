@@ -86,6 +86,9 @@ class Settings:
     cors: bool = True
     cors_origins: str = "*"
     generation_budget: float = 2.0
+    store: str = "memory"
+    store_prefix: str = "creatify-mock:"
+    workers: int = 1
     config: str | None = field(default=None, metadata={"cli_only": True})
 
     def __post_init__(self) -> None:
@@ -125,6 +128,10 @@ class Settings:
             raise SettingsError(
                 f"must be > 0 and <= 600 seconds, got {self.generation_budget!r}", "generation_budget"
             )
+        shared = self.store.split("://", 1)[0] in ("redis", "rediss", "unix")
+        check(self.store == "memory" or shared, "store", "must be memory or a redis://HOST:PORT/DB URI")
+        check(self.workers >= 1, "workers", "must be >= 1")
+        check(self.workers == 1 or shared, "workers", "more than one worker needs --store redis://HOST:PORT/DB")
         parse_credits(self.credits)
         parse_error_body(self.insufficient_credits_body)
         self._check_recorded_behaviour()

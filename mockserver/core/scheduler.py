@@ -10,7 +10,7 @@ import logging
 import threading
 
 from mockserver.core.clock import Clock
-from mockserver.core.store import JobStore
+from mockserver.core.storage.base import JobRepository
 
 log = logging.getLogger("creatify_mock.scheduler")
 MAX_NAP = 0.25
@@ -19,7 +19,7 @@ MAX_NAP = 0.25
 class Scheduler:
     """One daemon thread; ``wake()`` when a job is added, ``stop()`` joins it with a timeout."""
 
-    def __init__(self, store: JobStore, clock: Clock) -> None:
+    def __init__(self, store: JobRepository, clock: Clock) -> None:
         self._store = store
         self._clock = clock
         self._wake = threading.Event()

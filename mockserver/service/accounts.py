@@ -6,18 +6,15 @@ before they answer, and both re-watch jobs when what matters about them changes 
 
 from __future__ import annotations
 
-import random
-import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mockserver.config.settings import Settings
 from mockserver.core import snapshots
-from mockserver.core.accounts import Accounts
 from mockserver.core.clock import Clock
 from mockserver.core.scenarios import ScenarioBook
 from mockserver.core.scheduler import Scheduler
-from mockserver.core.store import JobStore
+from mockserver.core.storage.base import Balances, IdSequence, JobRepository
 from mockserver.webhooks.dispatcher import Dispatcher
 
 
@@ -26,14 +23,12 @@ class AccountOperations:
 
     settings: Settings
     clock: Clock
-    store: JobStore
-    accounts: Accounts
+    store: JobRepository
+    accounts: Balances
+    ids: IdSequence
     scenarios: ScenarioBook
     scheduler: Scheduler
     webhooks: Dispatcher
-    _rng_lock: threading.Lock
-    _seq: int
-    _rng: random.Random
 
     def restore_deliveries(self, entries: Sequence[dict[str, Any]]) -> None:
         raise NotImplementedError  # the admin part's (AdminOperations)
@@ -62,8 +57,7 @@ class AccountOperations:
         self.store.snapshot(
             self.clock.now_us()
         )  # bring every job up to now, as a read would, so the snapshot shows current statuses
-        with self._rng_lock:
-            sequence = (self._seq, self._rng.getstate())
+        sequence = self.ids.state()
         jobs, balances = self.store.export_jobs(), self.accounts.all()
         return snapshots.export(
             jobs,
@@ -87,11 +81,7 @@ class AccountOperations:
         if snap.balances is not None:
             self.accounts.replace(snap.balances)
             self.store.rewatch()
-        with self._rng_lock:
-            if snap.seq is not None:
-                self._seq = snap.seq
-            if snap.random_state is not None:
-                self._rng.setstate(snap.random_state)
+        self.ids.restore(snap.seq, snap.random_state)
         if snap.now_us is not None and snap.now_us > self.clock.now_us():
             self.clock.advance((snap.now_us - self.clock.now_us()) / 1_000_000)
         if snap.webhooks is not None:

@@ -14,18 +14,18 @@ from dataclasses import replace
 from typing import Any
 
 from mockserver.config.settings import Settings
-from mockserver.config.values import parse_credit_rates, parse_rate
+from mockserver.config.values import parse_credit_rates
 from mockserver.config.version import mock_version
 from mockserver.contract import ranges
-from mockserver.core.accounts import Accounts
-from mockserver.core.clock import Clock, SystemClock, isoformat
+from mockserver.core.clock import Clock, isoformat
 from mockserver.core.journal import Journal
 from mockserver.core.lifecycle import plan
-from mockserver.core.models import Family, Job, JobStatus, Outcome
-from mockserver.core.ratelimit import RateLimiter
+from mockserver.core.models import Family, Job, JobStatus, Outcome, Schedule
 from mockserver.core.scenarios import Rule, ScenarioBook
 from mockserver.core.scheduler import Scheduler
-from mockserver.core.store import Conflict, JobStore
+from mockserver.core.storage import open_storage
+from mockserver.core.storage.base import JobRepository
+from mockserver.core.store import Conflict
 from mockserver.core.streams import StreamBook
 from mockserver.core.templating import render, render_value
 from mockserver.core.waiters import Waiters
@@ -35,6 +35,7 @@ from mockserver.generation.tools import FunctionCall
 from mockserver.replay import ReplayBook
 from mockserver.service.accounts import AccountOperations
 from mockserver.service.replaying import ReplayOperations
+from mockserver.service.shared import share
 from mockserver.service.streaming import SseOperations
 from mockserver.validation.drf import RequestValidator
 from mockserver.webhooks.dispatcher import Dispatcher
@@ -63,20 +64,18 @@ class MockService(ReplayOperations, SseOperations, AccountOperations):
 
     def __init__(self, settings: Settings, clock: Clock | None = None, user_agent: str | None = None) -> None:
         self.settings = settings
-        self.clock: Clock = clock or SystemClock()
         self.generator = Generator(parse_credit_rates(settings.credit_rates))
         self.replay: ReplayBook | None = None
         self.background = Background()
-        self.store = JobStore(self._finish, settings.max_jobs)
-        self._rng_lock = threading.Lock()
-        self._seq = 0
-        self._rng = random.Random(settings.seed)
+        self.storage = open_storage(settings, self._finish, clock)
+        self.clock: Clock = self.storage.clock
+        self.store: JobRepository = self.storage.jobs
+        self.ids = self.storage.ids
         self.scheduler = Scheduler(self.store, self.clock)
         self.store.on_ready = self.scheduler.wake
         self.webhooks = Dispatcher(settings, self.clock, user_agent or f"creatify-mock/{mock_version()}")
-        self.store.listeners.append(self.webhooks.on_transition)
         self.journal = Journal(settings.journal_size, self.clock)
-        self.accounts = Accounts(settings)
+        self.accounts = self.storage.balances
         self.store.listeners.append(self.accounts.on_transition)
         #: Sync calls and streams sleep here until their job moves; the book tracks open streams.
         self.waiters = Waiters()
@@ -87,13 +86,17 @@ class MockService(ReplayOperations, SseOperations, AccountOperations):
         self.store.watch = lambda job: (
             job.webhook_url is not None or self.accounts.get(job.account) is not None
         )
-        self.limiter = RateLimiter(parse_rate(settings.rate_limit))
+        self.limiter = self.storage.rate
         #: Called by reset(): the journal, balances and rate buckets start afresh too.
         self.reset_hooks: list[Callable[[], object]] = [
             self.journal.clear,
             self.accounts.reset,
             self.limiter.reset,
         ]
+        # Webhook events: queued here (memory), or through the shared store's stream (one process sends each).
+        self.shared = share(self) if self.storage.shared else None
+        if self.shared is None:
+            self.store.listeners.append(self.webhooks.on_transition)
         self.scenarios = ScenarioBook(settings.seed)
         self._startup_scenarios: tuple[list[Any], str] = ([], "startup")
         self._validators = {name: RequestValidator(name) for name in VALIDATED_BODIES}
@@ -105,6 +108,8 @@ class MockService(ReplayOperations, SseOperations, AccountOperations):
         self.scheduler.start()
 
     def close(self) -> None:
+        if self.shared is not None:
+            self.shared.close()
         self.stop_waiting()
         self.scheduler.stop()
         self.background.close()
@@ -176,15 +181,13 @@ class MockService(ReplayOperations, SseOperations, AccountOperations):
     ) -> Job:
         now = self.clock.now_us()
         timing = self._timing_for(rule)
-        with self._rng_lock:
-            self._seq += 1
-            seq = self._seq
-            job_id = (
-                str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
-                if self.settings.seed is not None
-                else str(uuid.uuid4())
-            )
-            schedule = plan(timing, now, self._rng)
+        seeded = self.settings.seed is not None
+
+        def draw(rng: random.Random) -> tuple[str, Schedule]:
+            job_id = str(uuid.UUID(int=rng.getrandbits(128), version=4)) if seeded else str(uuid.uuid4())
+            return job_id, plan(timing, now, rng)
+
+        seq, (job_id, schedule) = self.ids.allocate(draw)
         request.setdefault("config", {})
         job = Job(job_id, account, seq, request, webhook_url, now, schedule, family=family)
         if rule is not None and ("outcome" in rule.spec or rule.forced is not None):
@@ -239,6 +242,7 @@ class MockService(ReplayOperations, SseOperations, AccountOperations):
         self.clock.advance(seconds)
         self.store.tick(self.clock.now_us())
         self.waiters.notify_all()
+        self.storage.bus.publish("all")
         return self.now()
 
     def reset(self) -> None:
@@ -250,9 +254,8 @@ class MockService(ReplayOperations, SseOperations, AccountOperations):
         self.scenarios.replace(*self._startup_scenarios)
         for hook in self.reset_hooks:
             hook()
-        with self._rng_lock:
-            self._seq = 0
-            self._rng = random.Random(self.settings.seed)
+        self.ids.reset()
+        self.storage.bus.publish("reset")
 
     # -- internals -----------------------------------------------------------------------------------------
     def _timing_for(self, rule: Rule | None) -> Settings:

@@ -15,7 +15,7 @@ from mockserver.config.settings import Settings
 from mockserver.core.clock import Clock
 from mockserver.core.models import Family, Job, JobStatus, Schedule
 from mockserver.core.scenarios import Rule
-from mockserver.core.store import JobStore
+from mockserver.core.storage.base import JobRepository
 from mockserver.core.streams import ABORT, Abort, Chunk, Stream, StreamBook, StreamFaults
 from mockserver.core.waiters import Waiters
 from mockserver.generation.stream import ChunkMaker, due_times, failed_finish_reason, response_id, split
@@ -52,7 +52,7 @@ class SseOperations:
 
     settings: Settings
     clock: Clock
-    store: JobStore
+    store: JobRepository
     generator: Generator
     waiters: Waiters
     streams: StreamBook

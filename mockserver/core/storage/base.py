@@ -1,0 +1,153 @@
+"""The storage boundary: what the service needs of everything that is state, whichever store holds it.
+
+Two implementations stand behind these Protocols: memory (``memory.py``, the default, one process) and Redis
+(``redis_*.py``, shared by every mock process on one Redis). The service talks to a ``Storage`` bundle and never
+asks which one it got; the web layer does not even see it. Django's cache backends and ``limits``' storages are
+the model: one small protocol, backends chosen by URI.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+from mockserver.core.clock import Clock
+from mockserver.core.models import Job, JobStatus, Outcome
+
+T = TypeVar("T")
+Listener = Callable[[dict[str, Any], Job], None]
+View = Callable[[Job], dict[str, Any]]
+#: ``outbox(view, job)``: the webhook event a transition queues (a JSON-able dict), or None for none.
+Outbox = Callable[[dict[str, Any], Job], "dict[str, Any] | None"]
+
+
+class JobRepository(Protocol):
+    """Jobs with their schedules and fixed outcomes, each account's index (newest first), the watch list."""
+
+    listeners: list[Listener]
+    on_ready: Callable[[], object]
+    watch: Callable[[Job], bool]
+
+    def add(self, job: Job) -> dict[str, Any]: ...
+
+    def get(
+        self, job_id: str, now_us: int, account: str | None = None, view: View = Job.to_api
+    ) -> dict[str, Any] | None: ...
+
+    def snapshot(
+        self,
+        now_us: int,
+        account: str | None = None,
+        ids: Iterable[str] | None = None,
+        view: View = Job.to_api,
+    ) -> list[dict[str, Any]]: ...
+
+    def request_of(self, job_id: str) -> dict[str, Any]: ...
+
+    def owner(self, job_id: str) -> str | None: ...
+
+    def __len__(self) -> int: ...
+
+    def pending_outcomes(self) -> int: ...
+
+    def deliver(self, job: Job, outcome: Outcome) -> None: ...
+
+    def advance(
+        self, job_id: str, now_us: int, target: JobStatus | None, forced: Outcome | None
+    ) -> dict[str, Any]: ...
+
+    def tick(self, now_us: int) -> int: ...
+
+    def next_wakeup(self) -> int | None: ...
+
+    def rewatch(self, account: str | None = None) -> None: ...
+
+    def export_jobs(self) -> list[Job]: ...
+
+    def import_jobs(self, jobs: Iterable[Job]) -> None: ...
+
+    def reset(self) -> None: ...
+
+
+class IdSequence(Protocol):
+    """The job sequence number and the seeded random that ids and jitter are drawn from."""
+
+    def allocate(self, draw: Callable[[random.Random], T]) -> tuple[int, T]:
+        """The next sequence number, and ``draw`` applied to the random that belongs to it (atomically)."""
+        ...
+
+    def state(self) -> tuple[int, Any]: ...
+
+    def restore(self, seq: int | None, random_state: Any | None) -> None: ...
+
+    def reset(self) -> None: ...
+
+
+class Balances(Protocol):
+    """Credit balances by X-API-ID; absent means unlimited."""
+
+    error_status: int
+
+    @property
+    def error_body(self) -> Any: ...
+
+    def on_transition(self, view: dict[str, Any], job: Job) -> None: ...
+
+    def exhausted(self, account: str) -> bool: ...
+
+    def get(self, account: str) -> float | None: ...
+
+    def set(self, account: str, credits: float | None) -> None: ...
+
+    def view(self, account: str) -> dict[str, Any]: ...
+
+    def all(self) -> dict[str, float]: ...
+
+    def replace(self, balances: Mapping[str, float]) -> None: ...
+
+    def reset(self) -> None: ...
+
+
+class RateBuckets(Protocol):
+    """Token buckets per account (``--rate-limit``)."""
+
+    rate: tuple[int, float] | None
+
+    def acquire(self, account: str) -> float: ...
+
+    def reset(self) -> None: ...
+
+
+class Bus(Protocol):
+    """How one process tells the others that something changed (nothing to tell for the memory store)."""
+
+    def publish(self, message: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class NoBus:
+    """The memory store's bus: one process, nobody else to tell."""
+
+    def publish(self, message: str) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+@dataclass
+class Storage:
+    """Everything that is state, as one bundle; ``shared`` is True when other processes see it too."""
+
+    jobs: JobRepository
+    ids: IdSequence
+    balances: Balances
+    rate: RateBuckets
+    clock: Clock
+    bus: Bus = field(default_factory=NoBus)
+    shared: bool = False
+    #: Set by the service for a shared store: turns a transition into the webhook event queued with it.
+    extras: dict[str, Any] = field(default_factory=dict)
