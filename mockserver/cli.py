@@ -9,12 +9,14 @@ import sys
 from collections.abc import Sequence
 from types import FrameType
 
+from mockserver import workers
 from mockserver.calibrate import cli as calibrate_cli
 from mockserver.config.settings import SERVERS, TIMINGS, Settings
 from mockserver.config.sources import load
 from mockserver.config.values import SettingsError
 from mockserver.config.version import mock_version
 from mockserver.core.scenarios import ScenarioError
+from mockserver.core.storage import StoreError
 from mockserver.record import cli as record_cli
 from mockserver.replay import RecordingError
 from mockserver.service import MockService
@@ -143,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("--no-cors", dest="cors", action="store_const", const=False, help="no CORS headers, no preflights")
     add("--generation-budget", type=float, help="seconds a job's generation may take (default 2)")
     add_replay_options(serve)
+    workers.add_options(serve)
     record_cli.add_parser(sub)
     calibrate_cli.add_parser(sub)
     return parser
@@ -211,9 +214,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"creatify-mock: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if settings.workers > 1 and not workers.is_worker():
+        return workers.supervise(sys.argv[1:] if argv is None else argv, settings)
     try:
         app = create_app(settings)
-    except (ScenarioError, RecordingError) as exc:
+    except (ScenarioError, RecordingError, StoreError) as exc:
         print(f"creatify-mock: {exc}", file=sys.stderr)
         return 2
     svc = service(app)

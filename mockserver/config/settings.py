@@ -131,7 +131,11 @@ class Settings:
         shared = self.store.split("://", 1)[0] in ("redis", "rediss", "unix")
         check(self.store == "memory" or shared, "store", "must be memory or a redis://HOST:PORT/DB URI")
         check(self.workers >= 1, "workers", "must be >= 1")
-        check(self.workers == 1 or shared, "workers", "more than one worker needs --store redis://HOST:PORT/DB")
+        check(
+            self.workers == 1 or shared,
+            "workers",
+            "must be 1 unless --store is redis://... (workers share state there)",
+        )
         parse_credits(self.credits)
         parse_error_body(self.insufficient_credits_body)
         self._check_recorded_behaviour()

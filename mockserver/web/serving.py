@@ -26,6 +26,7 @@ from waitress.task import ErrorTask
 from mockserver.config.settings import Settings
 from mockserver.core import jsonio
 from mockserver.web.context import service
+from mockserver.web.inherited import inherited_socket
 from mockserver.web.streaming import HOST_KEY
 
 #: Where ``_WithHost`` keeps the WSGI ``write`` callable of a request (``begin`` sends the headers with it).
@@ -150,10 +151,10 @@ class Server:
         self._app = app
         self._stopping = threading.Event()
         self.stream_host = WaitressHost(settings.threads)
+        inherited = inherited_socket()  # one of the workers of ``serve --workers N``
         self._server: Any = cast(Any, create_server)(
             _WithHost(app, self.stream_host),
-            host=settings.host,
-            port=settings.port,
+            **({"sockets": [inherited]} if inherited else {"host": settings.host, "port": settings.port}),
             threads=settings.threads,
             ident="creatify-mock",
             # Bodies up to twice the limit reach the app, which answers a JSON 413; beyond, waitress refuses.

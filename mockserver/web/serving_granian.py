@@ -26,6 +26,7 @@ from granian import _futures, _granian, wsgi
 from granian.http import HTTP1Settings
 
 from mockserver.config.settings import Settings
+from mockserver.web.inherited import inherited_socket
 from mockserver.web.serving import tune_gc
 
 BACKLOG = 1024
@@ -82,7 +83,9 @@ class GranianServer:
         # Bound here, not by granian: its listeners set SO_REUSEPORT, so a second mock on a busy port would
         # silently share it instead of failing to start.
         family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
-        self._socket = socket.create_server((settings.host, settings.port), family=family, backlog=BACKLOG)
+        self._socket = inherited_socket() or socket.create_server(
+            (settings.host, settings.port), family=family, backlog=BACKLOG
+        )
         self._port = int(self._socket.getsockname()[1])
         self._listener: Any = native.SocketHolder(os.dup(self._socket.fileno()), False, BACKLOG)
         self._stopping = threading.Event()

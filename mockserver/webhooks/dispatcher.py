@@ -28,20 +28,16 @@ from mockserver.webhooks.faults import Decision, FaultPlan
 from mockserver.webhooks.log import DeliveryLog
 
 log = logging.getLogger("creatify_mock.webhooks")
-HOLD_LIMIT = 60.0
+HOLD_LIMIT = 60.0  # a running event held back for reordering is sent anyway after this many seconds
 MAX_GAP = 3600.0  # no retry waits longer than an hour, whatever the backoff and attempt count
-NO_FAULTS = Decision(
-    drop=False, duplicate=False, delay=0.0, reorder=False
-)  # a running event held back for reordering is sent anyway after this many seconds
+NO_FAULTS = Decision(drop=False, duplicate=False, delay=0.0, reorder=False)
 
 
 class Dispatcher:
     """Queues events per job, sends them from a worker pool, retries with capped backoff, logs every attempt."""
 
     def __init__(self, settings: Settings, clock: Clock, user_agent: str) -> None:
-        self.settings = settings
-        self._clock = clock
-        self._user_agent = user_agent
+        self.settings, self._clock, self._user_agent = settings, clock, user_agent
         self.faults = FaultPlan(settings)
         self.egress = EgressPolicy.parse(settings.webhook_allow_hosts)
         self.log = DeliveryLog(settings.webhook_log_size)
@@ -50,10 +46,8 @@ class Dispatcher:
         self._ready: list[tuple[float, int, str]] = []
         self._busy: set[str] = set()
         self._held: dict[str, tuple[float, Delivery]] = {}
-        self._queued = 0
-        self._seq = 0
+        self._queued = self._seq = self._epoch = 0
         self._stopping = False
-        self._epoch = 0
         self._thread: threading.Thread | None = None
         self._pool: ThreadPoolExecutor | None = None
         self.error: BaseException | None = None
@@ -67,12 +61,19 @@ class Dispatcher:
         self.enqueue(job.webhook_url, view)
 
     def enqueue(
-        self, url: str, view: dict[str, Any], delivery_id: str | None = None, prior_attempts: int = 0
+        self,
+        url: str,
+        view: dict[str, Any],
+        delivery_id: str | None = None,
+        prior_attempts: int = 0,
+        faults: bool | None = None,
     ) -> str:
-        """Queue one event; a redelivery passes its id and attempts so far (numbering goes on)."""
+        """Queue one event; a redelivery passes its id and attempts so far (numbering goes on) and gets no
+        faults unless ``faults`` says so (an event from the shared store's stream comes with its id)."""
         job_id, event = view["id"], view["status"]
         rng = self.faults.rng(job_id, event)
-        decision = self.faults.decide(rng) if delivery_id is None else NO_FAULTS  # a redelivery is plain
+        new = delivery_id is None if faults is None else faults
+        decision = self.faults.decide(rng) if new else NO_FAULTS
         delivery_id = delivery_id or str(uuid.UUID(int=rng.getrandbits(128), version=4))
         delivery = Delivery(
             delivery_id,

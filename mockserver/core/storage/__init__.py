@@ -9,15 +9,11 @@ from __future__ import annotations
 
 from mockserver.config.settings import Settings
 from mockserver.core.clock import Clock
-from mockserver.core.storage.base import Storage
+from mockserver.core.storage.base import Storage, StoreError
 from mockserver.core.storage.memory import open_memory
 from mockserver.core.store import Finisher
 
-__all__ = ["Storage", "StoreError", "open_storage", "is_shared"]
-
-
-class StoreError(RuntimeError):
-    """The store cannot be used (no server there, or a URI the mock does not take); the message says which."""
+__all__ = ["Storage", "StoreError", "is_shared", "open_storage"]
 
 
 def is_shared(uri: str) -> bool:

@@ -23,6 +23,10 @@ View = Callable[[Job], dict[str, Any]]
 Outbox = Callable[[dict[str, Any], Job], "dict[str, Any] | None"]
 
 
+class StoreError(RuntimeError):
+    """The store cannot be used (no server there, or a URI the mock does not take); the message says which."""
+
+
 class JobRepository(Protocol):
     """Jobs with their schedules and fixed outcomes, each account's index (newest first), the watch list."""
 
