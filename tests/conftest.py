@@ -103,3 +103,12 @@ def mock(clock: FrozenClock, mock_options: dict[str, Any], http_server: str) -> 
 @pytest.fixture
 def client(mock: MockServer) -> Client:
     return Client(mock)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A real redis-server for the whole session (127.0.0.1, a free port, no persistence), stopped by PID."""
+    from .redis_server import RedisServer
+
+    with RedisServer() as server:
+        yield server.url

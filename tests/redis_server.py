@@ -40,7 +40,17 @@ class RedisServer:
             raise RuntimeError(MISSING)
         for _ in range(5):  # a port taken between the pick and the bind: try another
             self.port = free_port()
-            args = [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no"]
+            args = [
+                binary,
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ]
             args += ["--dir", str(self.dir), "--protected-mode", "yes", "--loglevel", "warning"]
             self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             if self._ready():
@@ -72,6 +82,8 @@ class RedisServer:
     def __enter__(self) -> RedisServer:
         return self.start()
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)

@@ -7,16 +7,33 @@ Nothing here is needed by the memory store; the facade calls ``share`` once when
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from mockserver.config.settings import Settings
+from mockserver.core.clock import Clock
+from mockserver.core.journal import Journal
 from mockserver.core.models import Job
+from mockserver.core.storage.base import JobRepository, Storage
 from mockserver.core.storage.redis_bus import RedisBus
 from mockserver.core.storage.redis_jobs import RedisJobStore
 from mockserver.core.storage.redis_state import RedisClock
+from mockserver.core.streams import StreamBook
+from mockserver.core.waiters import Waiters
+from mockserver.webhooks.dispatcher import Dispatcher
 from mockserver.webhooks.stream import StreamFeeder
 
-if TYPE_CHECKING:
-    from mockserver.service.facade import MockService
+
+class MockService(Protocol):
+    """The parts of the facade a shared process wires together (the facade itself imports this module)."""
+
+    settings: Settings
+    storage: Storage
+    store: JobRepository
+    clock: Clock
+    waiters: Waiters
+    webhooks: Dispatcher
+    streams: StreamBook
+    journal: Journal
 
 
 class Shared:

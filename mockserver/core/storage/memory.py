@@ -54,11 +54,13 @@ class MemoryIds:
 
 
 def open_memory(settings: Settings, finisher: Finisher, clock: Clock | None) -> Storage:
-    """The in-process bundle."""
+    """The in-process bundle; a job that ends done costs its account, as the Redis store's script does."""
+    jobs, balances = JobStore(finisher, settings.max_jobs), Accounts(settings)
+    jobs.listeners.append(balances.on_transition)
     return Storage(
-        jobs=JobStore(finisher, settings.max_jobs),
+        jobs=jobs,
         ids=MemoryIds(settings.seed),
-        balances=Accounts(settings),
+        balances=balances,
         rate=RateLimiter(parse_rate(settings.rate_limit)),
         clock=clock or SystemClock(),
     )
