@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import json
 import signal
+import subprocess
+import sys
 import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,11 +21,18 @@ import requests
 
 from .conftest import API, TIMEOUT, valid_body
 from .receiver import Receiver
+from .round_robin import RoundRobin
 from .test_operations import HEADERS, Cli, servers, wait_until
 
 pytestmark = pytest.mark.slow  # subprocesses and a redis-server: `make test` runs it
 __all__ = ["servers"]  # the fixture, used by name
 ADMIN = {"Content-Type": "application/json"}
+SUITE = [
+    *(sys.executable, "-m", "pytest", "--pyargs", "contract_tests", "-p", "contract_tests.plugin"),
+    *("-p", "no:cacheprovider", "-q", "--contract-api-id", "rr-id", "--contract-api-key", "rr-key"),
+    *("--contract-api-id-2", "rr-id-2", "--contract-api-key-2", "rr-key-2", "--contract-max-jobs", "400"),
+    *("--contract-poll-interval", "0.02", "--contract-poll-timeout", "5"),
+]
 
 
 def shared(redis_url: str, *extra: str) -> tuple[str, ...]:
@@ -185,3 +195,21 @@ def test_kill_9_mid_delivery_hands_the_event_to_the_other_process_with_its_id(
         assert again and again[0].headers["X-Webhook-Attempt"] == "2"
         assert {c.headers["X-Webhook-Event"] for c in calls} == {"running", "done"}
         assert status_of(survivor, job["id"])[0] == 200
+
+
+def test_the_shipped_contract_suite_passes_against_two_processes_behind_a_round_robin_proxy(
+    redis_url: str, servers: Callable[..., Cli], tmp_path: Path
+) -> None:
+    keys = ("--api-key", "rr-id:rr-key", "--api-key", "rr-id-2:rr-key-2")
+    args = shared(redis_url, "--pending-seconds", "0.05", "--running-seconds", "0.1", *keys)
+    a, b = servers(*args), servers(*args)
+    with RoundRobin([a.url, b.url]) as proxy:
+        run = subprocess.run(
+            [*SUITE, "--contract-base-url", proxy.url],
+            capture_output=True,
+            text=True,
+            timeout=900,
+            cwd=tmp_path,
+        )
+        assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+        assert min(proxy.counts) > 10  # both processes answered a real share of the suite
