@@ -19,7 +19,7 @@ from typing import Any
 
 from mockserver.config.settings import SERVERS
 
-from . import ceilings, loads, peers, streams
+from . import ceilings, loads, peers, stores, streams
 from .procs import CLIENT_CORE, Server, free_port
 from .table import error_count, render
 
@@ -43,6 +43,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--threads", type=int, help="the mock's --threads (default: its own default)")
     parser.add_argument("--json", type=Path, help="also write the numbers to this file")
     parser.add_argument("--no-streams", action="store_true", help="skip the 200 concurrent streams load")
+    parser.add_argument("--no-stores", action="store_true", help="skip the memory/Redis store rows")
+    parser.add_argument("--stores-only", action="store_true", help="only the memory/Redis store rows")
     return parser.parse_args()
 
 
@@ -162,6 +164,9 @@ def bench_peers(args: argparse.Namespace, shared: dict[str, Any]) -> dict[str, M
 
 def main() -> int:
     args = parse_args()
+    if args.stores_only:
+        print(stores.render(store_rows := stores.measure(args)))
+        return 1 if any(m["errors"] for m in store_rows.values()) else 0
     os.sched_setaffinity(0, {int(CLIENT_CORE)})
     results: dict[str, Metrics] = {}
     shared: dict[str, Any] = {}
@@ -176,6 +181,11 @@ def main() -> int:
     if not args.no_streams:
         print()
         print(streams.render(streams.measure(200, 30.0)))
+    if not args.no_stores:
+        os.sched_setaffinity(0, set(range(os.cpu_count() or 1)))
+        print()
+        print(stores.render(store_rows := stores.measure(args)))
+        results.update({f"store: {k}": v for k, v in store_rows.items()})
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 1 if any(error_count(m) for m in results.values()) else 0

@@ -65,15 +65,18 @@ class Supervisor:
 
     def _spawn(self, slot: int) -> subprocess.Popen[str]:
         env = {**os.environ, LISTEN_FD: str(self._socket.fileno()), "MOCKSERVER_WORKER": str(slot)}
-        proc = subprocess.Popen(
+        return subprocess.Popen(
             [sys.executable, "-m", "mockserver", *self._argv],
             env=env,
             pass_fds=(self._socket.fileno(),),
             stdout=subprocess.PIPE,
             text=True,
         )
+
+    def _started(self, slot: int, proc: subprocess.Popen[str]) -> subprocess.Popen[str]:
+        """Wait for the worker's "serving on" line (it accepts from then on), then forward its later output."""
         assert proc.stdout is not None
-        first = proc.stdout.readline()  # "creatify-mock serving on ..." once it accepts
+        first = proc.stdout.readline()
         if "serving on" not in first:
             proc.wait(STOP_SECONDS)
             raise RuntimeError(f"worker {slot} did not start (exit {proc.returncode}): {first.strip()!r}")
@@ -81,8 +84,10 @@ class Supervisor:
         return proc
 
     def run(self) -> int:
-        for slot in range(len(self._workers)):
-            self._workers[slot] = self._spawn(slot)
+        self._workers = [self._spawn(slot) for slot in range(len(self._workers))]  # side by side
+        for slot, proc in enumerate(self._workers):
+            assert proc is not None
+            self._started(slot, proc)
         host = f"[{self._settings.host}]" if ":" in self._settings.host else self._settings.host
         print(
             f"creatify-mock serving on http://{host}:{self.port} ({len(self._workers)} workers, "
@@ -106,7 +111,7 @@ class Supervisor:
             self._stop.set()
             return
         log.warning("worker %d exited (%d); starting it again", slot, code)
-        self._workers[slot] = self._spawn(slot)
+        self._workers[slot] = self._started(slot, self._spawn(slot))
 
     def stop(self, signum: int, frame: FrameType | None) -> None:
         self._stop.set()

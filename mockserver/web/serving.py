@@ -19,9 +19,10 @@ from typing import Any, cast
 
 from flask import Flask
 from waitress import wasyncore
+from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
-from waitress.server import create_server
-from waitress.task import ErrorTask
+from waitress.server import TcpWSGIServer, create_server
+from waitress.task import ErrorTask, ThreadedTaskDispatcher
 
 from mockserver.config.settings import Settings
 from mockserver.core import jsonio
@@ -144,6 +145,21 @@ class _WithHost:
         return self.app(environ, start)
 
 
+def _waitress(app: WSGIApp, settings: Settings, **options: Any) -> Any:
+    """waitress on ``host:port``, or on the socket a ``serve --workers N`` supervisor handed down (built as
+    waitress's ``sockets=`` does, without that path's lookup of its default listen address 0.0.0.0)."""
+    inherited = inherited_socket()
+    if inherited is None:
+        return cast(Any, create_server)(app, host=settings.host, port=settings.port, **options)
+    adj = Adjustments(host=settings.host, port=settings.port, **options)
+    dispatcher = ThreadedTaskDispatcher()
+    dispatcher.set_thread_count(adj.threads)
+    info = (inherited.family, inherited.type, inherited.proto, inherited.getsockname())
+    return TcpWSGIServer(
+        app, {}, True, inherited, dispatcher=dispatcher, adj=adj, sockinfo=info, bind_socket=False
+    )
+
+
 class Server:
     """A waitress server bound at construction (so the port is known before serving starts)."""
 
@@ -151,10 +167,9 @@ class Server:
         self._app = app
         self._stopping = threading.Event()
         self.stream_host = WaitressHost(settings.threads)
-        inherited = inherited_socket()  # one of the workers of ``serve --workers N``
-        self._server: Any = cast(Any, create_server)(
+        self._server: Any = _waitress(
             _WithHost(app, self.stream_host),
-            **({"sockets": [inherited]} if inherited else {"host": settings.host, "port": settings.port}),
+            settings,
             threads=settings.threads,
             ident="creatify-mock",
             # Bodies up to twice the limit reach the app, which answers a JSON 413; beyond, waitress refuses.
