@@ -111,7 +111,8 @@ class Supervisor:
             self._stop.set()
             return
         log.warning("worker %d exited (%d); starting it again", slot, code)
-        self._workers[slot] = self._started(slot, self._spawn(slot))
+        proc = self._workers[slot] = self._started(slot, self._spawn(slot))
+        print(f"creatify-mock worker {slot} restarted (pid {proc.pid})", flush=True)
 
     def stop(self, signum: int, frame: FrameType | None) -> None:
         self._stop.set()
