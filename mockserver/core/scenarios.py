@@ -200,6 +200,9 @@ class ScenarioBook:
             self._rules = rules
         return rules
 
+    def started(self) -> None:
+        """Startup (the ``--scenarios`` load) is over; a shared book stops deferring to the team's rules."""
+
     def add(self, spec: Any, position: int | None = None) -> Rule:
         rule = self.compile(spec, f"rule ({_name(spec)})")
         with self._lock:

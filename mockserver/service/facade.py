@@ -96,7 +96,7 @@ class MockService(ReplayOperations, SseOperations, AccountOperations):
         self.shared = share(self) if self.storage.shared else None
         if self.shared is None:
             self.store.listeners.append(self.webhooks.on_transition)
-        self.scenarios = ScenarioBook(settings.seed)
+        self.scenarios: ScenarioBook = self.storage.scenarios
         self._startup_scenarios: tuple[list[Any], str] = ([], "startup")
         self._validators = {name: RequestValidator(name) for name in VALIDATED_BODIES}
 
@@ -104,6 +104,7 @@ class MockService(ReplayOperations, SseOperations, AccountOperations):
     def start(self) -> None:
         """Start background work (the scheduler); servers call this, and a watched job starts it too."""
         self._closing.clear()
+        self.scenarios.started()
         self.scheduler.start()
 
     def close(self) -> None:
@@ -113,6 +114,7 @@ class MockService(ReplayOperations, SseOperations, AccountOperations):
         self.scheduler.stop()
         self.background.close()
         self.webhooks.close()
+        self.storage.close()
 
     @property
     def background_error(self) -> BaseException | None:

@@ -81,8 +81,8 @@ class Shared:
         self._clock_moved(0)
 
     def close(self) -> None:
+        """Stop taking events; what this process still holds stays pending, for another to take over."""
         self.feeder.close()
-        self.bus.close()
 
 
 def share(service: MockService) -> Shared:

@@ -78,6 +78,7 @@ class StreamFeeder:
             self._thread.start()
 
     def close(self) -> None:
+        """Stop reading and acknowledging: events abandoned at shutdown stay pending for another process."""
         self._stop.set()
         thread, self._thread = self._thread, None
         if thread is not None:
@@ -90,10 +91,12 @@ class StreamFeeder:
 
     # -- what the delivery log reports ---------------------------------------------------------------------
     def attempted(self, delivery_id: str) -> None:
-        if delivery_id in self._inflight:
+        if delivery_id in self._inflight and not self._stop.is_set():
             self._r.hincrby(self._k.attempts, delivery_id, 1)
 
     def settled(self, delivery_id: str) -> None:
+        if self._stop.is_set():
+            return
         with self._lock:
             entry = self._inflight.pop(delivery_id, None)
         if entry is not None:

@@ -18,6 +18,7 @@ import pytest
 from mockserver.config.settings import Settings
 from mockserver.core.clock import FrozenClock
 from mockserver.core.models import Job, JobStatus, Outcome, Schedule
+from mockserver.core.scenarios import RequestInfo
 from mockserver.core.storage import Storage, StoreError, open_storage
 from mockserver.core.store import Conflict
 
@@ -46,7 +47,7 @@ def make_storage(request: pytest.FixtureRequest) -> Iterator[Factory]:
 
     yield make
     for storage in made:
-        storage.bus.close()
+        storage.close()
 
 
 def job(seq: int, account: str = "acct", running_at: int | None = None, finish_at: int | None = None) -> Job:
@@ -181,3 +182,19 @@ def test_a_redis_store_nobody_listens_on_stops_startup_with_a_clear_error() -> N
     settings = Settings(store=f"redis://127.0.0.1:{free_port()}/0")
     with pytest.raises(StoreError, match="cannot use this Redis"):
         open_storage(settings, lambda job, blocking: None)
+
+
+def test_scenario_times_are_counted_once_across_bundles(make_storage: Factory) -> None:
+    first, second = make_storage(), make_storage(same=True)
+    first.scenarios.replace([{"name": "twice", "match": {"times": 2}, "outcome": {"status": "failed"}}])
+    getattr(second.scenarios, "adopt", lambda: None)()  # what the bus does for the Redis store
+    info = RequestInfo("create", "acct", {}, {"model_name": "gemini-2.5-flash", "messages": []})
+    hits = [
+        book.take(info) for book in (first.scenarios, second.scenarios, first.scenarios, second.scenarios)
+    ]
+    assert [hit is not None for hit in hits] == [True, True, False, False]
+    assert first.scenarios.views() == second.scenarios.views() == []
+    second.scenarios.add({"name": "always", "outcome": {"status": "failed"}})
+    getattr(first.scenarios, "adopt", lambda: None)()
+    assert first.scenarios.take(info) is not None
+    assert [v["applied"] for v in second.scenarios.views()] == [1]

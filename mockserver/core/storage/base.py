@@ -15,6 +15,7 @@ from typing import Any, Protocol, TypeVar
 
 from mockserver.core.clock import Clock
 from mockserver.core.models import Job, JobStatus, Outcome
+from mockserver.core.scenarios import ScenarioBook
 
 T = TypeVar("T")
 Listener = Callable[[dict[str, Any], Job], None]
@@ -151,7 +152,15 @@ class Storage:
     balances: Balances
     rate: RateBuckets
     clock: Clock
+    scenarios: ScenarioBook
     bus: Bus = field(default_factory=NoBus)
     shared: bool = False
-    #: Set by the service for a shared store: turns a transition into the webhook event queued with it.
+    #: What a shared store's other parts need (its client and key names).
     extras: dict[str, Any] = field(default_factory=dict)
+
+    def close(self) -> None:
+        """Stop listening and let the connections go (a closed memory store has nothing to let go)."""
+        self.bus.close()
+        client = self.extras.get("client")
+        if client is not None:
+            client.close()

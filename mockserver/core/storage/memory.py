@@ -16,6 +16,7 @@ from mockserver.config.values import parse_rate
 from mockserver.core.accounts import Accounts
 from mockserver.core.clock import Clock, SystemClock
 from mockserver.core.ratelimit import RateLimiter
+from mockserver.core.scenarios import ScenarioBook
 from mockserver.core.storage.base import Storage
 from mockserver.core.store import Finisher, JobStore
 
@@ -63,4 +64,5 @@ def open_memory(settings: Settings, finisher: Finisher, clock: Clock | None) -> 
         balances=balances,
         rate=RateLimiter(parse_rate(settings.rate_limit)),
         clock=clock or SystemClock(),
+        scenarios=ScenarioBook(settings.seed),
     )

@@ -1,13 +1,15 @@
 """The bus between mock processes on one Redis: one pub/sub channel, one listening thread per process.
 
 A transition publishes ``job:<id>`` (from inside the transition script), a clock move ``clock:<offset>``, a
-reset ``reset:<origin>`` and a change that concerns every waiter ``all``. The listener blocks on the channel
+reset ``reset:<origin>``, a change of the scenario rules ``scenarios:<origin>`` and a change that concerns every
+waiter ``all``. The listener blocks on the channel
 (no polling) and wakes this process's waiters, so a sync call or a stream served by one process sees a job
 another process moved at once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import uuid
@@ -31,14 +33,15 @@ class RedisBus:
         self.on_all: Callable[[], object] = lambda: None
         self.on_clock: Callable[[int], object] = lambda offset: None
         self.on_reset: Callable[[], object] = lambda: None
+        self.on_scenarios: Callable[[], object] = lambda: None
         self._stop = threading.Event()
         self._ready = threading.Event()
         self._thread: threading.Thread | None = None
         self.error: BaseException | None = None
 
     def publish(self, message: str) -> None:
-        if message == "reset":
-            message = f"reset:{self.origin}"
+        if message in ("reset", "scenarios"):  # the others act on it; this process has already
+            message = f"{message}:{self.origin}"
         self._r.publish(self._channel, message)
 
     def start(self) -> None:
@@ -54,6 +57,8 @@ class RedisBus:
         self._stop.set()
         thread, self._thread = self._thread, None
         if thread is not None:
+            with contextlib.suppress(redis.RedisError):  # wakes the blocking read now (others ignore it)
+                self._r.publish(self._channel, f"stop:{self.origin}")
             thread.join(READ_SECONDS + 1)
 
     def _run(self) -> None:
@@ -87,3 +92,5 @@ class RedisBus:
             self.on_clock(int(rest))
         elif kind == "reset" and rest != self.origin:
             self.on_reset()
+        elif kind == "scenarios" and rest != self.origin:
+            self.on_scenarios()

@@ -11,6 +11,7 @@ from mockserver.core.storage.base import Storage, StoreError
 from mockserver.core.storage.redis_bus import RedisBus
 from mockserver.core.storage.redis_codec import Keys
 from mockserver.core.storage.redis_jobs import RedisJobStore
+from mockserver.core.storage.redis_scenarios import RedisScenarioBook
 from mockserver.core.storage.redis_state import RedisBalances, RedisClock, RedisIds, RedisRate
 from mockserver.core.store import Finisher
 
@@ -31,12 +32,15 @@ def open_redis(settings: Settings, finisher: Finisher, clock: Clock | None) -> S
     keys = Keys(settings.store_prefix)
     jobs = RedisJobStore(client, keys, finisher)
     bus = RedisBus(client, keys.bus)
+    scenarios = RedisScenarioBook(client, keys, settings.seed, bus.publish)
+    bus.on_scenarios = scenarios.adopt
     return Storage(
         jobs=jobs,
         ids=RedisIds(client, keys, settings.seed),
         balances=RedisBalances(client, keys, settings),
         rate=RedisRate(client, keys, parse_rate(settings.rate_limit)),
         clock=clock or RedisClock(client, keys),
+        scenarios=scenarios,
         bus=bus,
         shared=True,
         extras={"client": client, "keys": keys},
