@@ -149,6 +149,21 @@ def test_every_family_and_the_admin_api_alternately_on_two_processes(
     admin(a, "PUT", "/__admin/accounts/ops", {"credits": 0})
     refused = requests.post(b.url + API, json=valid_body(), headers=HEADERS, timeout=TIMEOUT)
     assert refused.status_code == 402  # a balance set on one process is the other's too
+    admin(b, "DELETE", "/__admin/accounts/ops")
+    rule = {"name": "busy", "match": {"times": 2}, "http": {"status": 503}}
+    admin(a, "POST", "/__admin/scenarios", rule)  # added on one process: counted on both
+    codes = wait_until(
+        lambda: (
+            requests.post(b.url + API, json=valid_body(), headers=HEADERS, timeout=TIMEOUT).status_code == 503
+        ),
+        what="the rule reaching the other process",
+    )
+    assert codes
+    answers = [
+        requests.post(c.url + API, json=valid_body(), headers=HEADERS, timeout=TIMEOUT) for c in (a, b)
+    ]
+    assert [r.status_code for r in answers] == [503, 201]
+    assert admin(b, "GET", "/__admin/scenarios") == []  # used up everywhere
     admin(b, "POST", "/__admin/reset")
     assert status_of(a, job["id"])[0] == 404 and a.get(API) == []
     assert admin(a, "GET", "/__admin/accounts/ops")["credits"] is None
