@@ -131,7 +131,9 @@ class Settings:
         shared = self.store.split("://", 1)[0] in ("redis", "rediss", "unix")
         check(self.store == "memory" or shared, "store", "must be memory or a redis://HOST:PORT/DB URI")
         check(self.workers >= 1, "workers", "must be >= 1")
-        check(not (shared and self.state_file), "state_file", "is for the memory store (Redis keeps the state)")
+        check(
+            not (shared and self.state_file), "state_file", "is for the memory store (Redis keeps the state)"
+        )
         check(
             self.workers == 1 or shared,
             "workers",

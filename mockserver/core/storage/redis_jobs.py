@@ -22,6 +22,8 @@ from mockserver.core.store import Conflict, Finisher
 #: Races lost in a row before a read gives up (each loss means another process moved the job: progress).
 MAX_RACES = 50
 TICK_BATCH = 500
+#: Keys a reset leaves alone: the event feed (a reset is one of its events; its readers keep their place).
+KEPT_ON_RESET = ("events", "events-seq")
 
 
 class RedisJobStore:
@@ -51,9 +53,12 @@ class RedisJobStore:
         return job.to_own()
 
     def reset(self) -> None:
-        """Delete every key under the prefix (jobs, balances, sequence, webhook stream, clock offset)."""
+        """Delete every key under the prefix (jobs, balances, sequence, webhook stream, clock offset, rules)."""
         batch: list[bytes] = []
+        kept = {f"{self._k.prefix}{name}".encode() for name in KEPT_ON_RESET}
         for key in self._r.scan_iter(match=self._k.prefix + "*", count=1000):
+            if key in kept:
+                continue
             batch.append(key)
             if len(batch) >= 1000:
                 self._r.unlink(*batch)
