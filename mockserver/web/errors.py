@@ -8,6 +8,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 from werkzeug.routing import RequestRedirect
 
+from mockserver.core.storage.base import StoreUnavailable
 from mockserver.web.families import shaped
 from mockserver.web.http import ApiError, json_response
 
@@ -41,6 +42,21 @@ def _from_api_error(exc: ApiError) -> Response:
     return json_response(shaped(request.path, exc.body), exc.status, exc.headers)
 
 
+def unavailable(exc: StoreUnavailable) -> tuple[int, dict[str, str], dict[str, str]]:
+    """The answer to a call the store could not serve (also the fast path's): 503, retry in a second."""
+    log.error("%s", exc)
+    return (
+        503,
+        {"detail": f"The mock's shared store is unavailable; try again shortly. ({exc})"},
+        {"Retry-After": "1"},
+    )
+
+
+def _store_unavailable(exc: StoreUnavailable) -> Response:
+    status, body, headers = unavailable(exc)
+    return json_response(shaped(request.path, body), status, headers)
+
+
 def _unexpected(exc: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.path)
     body = {"detail": "A server error occurred in the mock; see its log."}
@@ -51,4 +67,5 @@ def register(app: Flask) -> None:
     app.before_request(redirect_as_json)
     app.register_error_handler(ApiError, _from_api_error)
     app.register_error_handler(HTTPException, _from_http_exception)
+    app.register_error_handler(StoreUnavailable, _store_unavailable)
     app.register_error_handler(Exception, _unexpected)

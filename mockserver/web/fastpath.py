@@ -21,8 +21,10 @@ from urllib.parse import parse_qsl
 from werkzeug.http import HTTP_STATUS_CODES, parse_options_header
 
 from mockserver.core import jsonio
+from mockserver.core.storage.base import StoreUnavailable
 from mockserver.service import MockService
 from mockserver.web.api import ids_filter
+from mockserver.web.errors import unavailable
 from mockserver.web.http import ApiError, decode_body, read_body
 from mockserver.web.pipeline import credentials_error, limit_error
 
@@ -113,6 +115,8 @@ class FastPath:
             return handler(environ, api_id)
         except ApiError as exc:
             return exc.status, exc.body, exc.headers
+        except StoreUnavailable as exc:
+            return unavailable(exc)
         except Exception:
             log.exception(
                 "unexpected error on %s %s", environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")

@@ -28,6 +28,10 @@ class StoreError(RuntimeError):
     """The store cannot be used (no server there, or a URI the mock does not take); the message says which."""
 
 
+class StoreUnavailable(StoreError):
+    """The store stopped answering mid-call (the web layer answers 503 and the caller may retry)."""
+
+
 class JobRepository(Protocol):
     """Jobs with their schedules and fixed outcomes, each account's index (newest first), the watch list."""
 

@@ -8,10 +8,15 @@ the webhook events in the same atomic step, so a finish happens once whichever p
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import redis
 
 from mockserver.core import jsonio
 from mockserver.core.models import Family, Job, JobStatus, Outcome, Schedule
+from mockserver.core.storage.base import StoreUnavailable
 
 
 def encode(job: Job) -> bytes:
@@ -125,3 +130,26 @@ class Keys:
 
 
 GROUP = "mock"
+
+
+C = TypeVar("C", bound=type)
+
+
+def unavailable_as_store_error(cls: C) -> C:
+    """Turn redis-py's errors raised by ``cls``'s public methods into ``StoreUnavailable``, so the layers above
+    answer a lost Redis as the store being unavailable without knowing which store it is."""
+    for name, member in list(vars(cls).items()):
+        if callable(member) and (not name.startswith("_") or name == "__len__"):
+            setattr(cls, name, _translated(member))
+    return cls
+
+
+def _translated(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except redis.RedisError as exc:
+            raise StoreUnavailable(f"the Redis store is unavailable ({exc})") from exc
+
+    return call

@@ -16,7 +16,7 @@ import redis
 from mockserver.core import jsonio, lifecycle
 from mockserver.core.models import ALLOWED_MOVES, Job, JobStatus, Outcome
 from mockserver.core.storage.base import Listener, Outbox, View
-from mockserver.core.storage.redis_codec import TRANSITION, Keys, decode, encode
+from mockserver.core.storage.redis_codec import TRANSITION, Keys, decode, encode, unavailable_as_store_error
 from mockserver.core.store import Conflict, Finisher
 
 #: Races lost in a row before a read gives up (each loss means another process moved the job: progress).
@@ -26,6 +26,7 @@ TICK_BATCH = 500
 KEPT_ON_RESET = ("events", "events-seq")
 
 
+@unavailable_as_store_error
 class RedisJobStore:
     """The ``JobRepository`` on Redis: a hash per job (version + data), a sorted set per account, a watch set."""
 

@@ -18,7 +18,7 @@ import redis
 
 from mockserver.core import jsonio
 from mockserver.core.scenarios import RequestInfo, Rule, ScenarioBook
-from mockserver.core.storage.redis_codec import Keys
+from mockserver.core.storage.redis_codec import Keys, unavailable_as_store_error
 
 #: KEYS: the counts hash; ARGV: rule id, times ('' for none). The new count, or -1 when the rule is used up.
 TAKE_RULE = """
@@ -33,6 +33,7 @@ def _times(rule: Rule) -> int | None:
     return int(times) if times is not None else None
 
 
+@unavailable_as_store_error
 class RedisScenarioBook(ScenarioBook):
     """``ScenarioBook`` whose list and counts are the shared ones."""
 

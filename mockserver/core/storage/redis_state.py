@@ -20,11 +20,12 @@ from mockserver.config.settings import Settings
 from mockserver.config.values import parse_credits, parse_error_body
 from mockserver.core.accounts import PLACES
 from mockserver.core.models import Job
-from mockserver.core.storage.redis_codec import TAKE_TOKEN, Keys
+from mockserver.core.storage.redis_codec import TAKE_TOKEN, Keys, unavailable_as_store_error
 
 T = TypeVar("T")
 
 
+@unavailable_as_store_error
 class RedisIds:
     """The global sequence (``INCR``) and a random per sequence number."""
 
@@ -54,6 +55,7 @@ class RedisIds:
         self._r.delete(self._k.seq)
 
 
+@unavailable_as_store_error
 class RedisBalances:
     """Balances in one hash; the deduction of a finished job happens in the transition script, not here."""
 
@@ -109,6 +111,7 @@ class RedisBalances:
         self.replace(self._configured)
 
 
+@unavailable_as_store_error
 class RedisRate:
     """Token buckets in Redis, one Lua call per request, on Redis's clock: the limit is global."""
 
@@ -129,6 +132,7 @@ class RedisRate:
             self._r.unlink(*keys)
 
 
+@unavailable_as_store_error
 class RedisClock:
     """Wall-clock time plus an offset kept in Redis: ``/__admin/clock/advance`` on one process moves them all.
 
