@@ -2,8 +2,8 @@
 event is delivered by one process; an event whose process died mid-delivery is claimed by another.
 
 The transition script queues an event (its ``X-Webhook-Id`` fixed there) in the same atomic step as the finish.
-This process hands what it reads to its own ``Dispatcher`` (retries, faults, the log) and acknowledges the entry
-once the delivery log calls it final. While it delivers, it keeps its entries fresh (``XCLAIM`` to itself); an
+This process hands what it reads to its own ``Dispatcher`` (retries, faults) and acknowledges the entry once the
+shared delivery log (``shared_log.py``) calls it final. While it delivers, it keeps its entries fresh (``XCLAIM`` to itself); an
 entry idle for CLAIM_IDLE seconds belonged to a process that is gone: ``XAUTOCLAIM`` takes it, and the attempt
 numbering goes on from the attempts recorded or the times the entry was handed out.
 """
@@ -23,35 +23,13 @@ import redis
 from mockserver.core import jsonio
 from mockserver.core.storage.redis_codec import GROUP, Keys
 from mockserver.webhooks.dispatcher import Dispatcher
-from mockserver.webhooks.log import FINAL_STATES, DeliveryLog
+from mockserver.webhooks.shared_log import SharedLog
 
 log = logging.getLogger("creatify_mock.webhooks")
 #: An entry not refreshed for this long is taken over (its process is gone); refreshed every third of it.
 CLAIM_IDLE = 10.0
 BLOCK_MS = 2000
 BATCH = 32
-
-
-class SharedLog(DeliveryLog):
-    """The delivery log, also telling the stream what happened: attempts counted, final events acknowledged."""
-
-    def __init__(self, size: int, feeder: StreamFeeder) -> None:
-        super().__init__(size)
-        self._feeder = feeder
-
-    def update(
-        self,
-        delivery_id: str,
-        *,
-        state: str | None = None,
-        attempt: dict[str, Any] | None = None,
-        **fields: Any,
-    ) -> None:
-        super().update(delivery_id, state=state, attempt=attempt, **fields)
-        if attempt is not None and not attempt.get("duplicate"):
-            self._feeder.attempted(delivery_id)
-        if state in FINAL_STATES:
-            self._feeder.settled(delivery_id)
 
 
 class StreamFeeder:
@@ -66,7 +44,8 @@ class StreamFeeder:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.error: BaseException | None = None
-        dispatcher.log = SharedLog(dispatcher.settings.webhook_log_size, self)
+        self.log = SharedLog(dispatcher.settings.webhook_log_size, client, keys, self.attempted, self.settled)
+        dispatcher.log = self.log
 
     def start(self) -> None:
         if self._thread is None:
@@ -146,6 +125,8 @@ class StreamFeeder:
             prior = max(int(self._r.hget(self._k.attempts, event["id"]) or 0), handed - 1)
         with self._lock:
             self._inflight[event["id"]] = entry_id
+        if handed > 1:
+            self.log.take_over(event["id"])
         self._dispatcher.enqueue(event["url"], event["view"], event["id"], prior, faults=handed == 1)
 
     def _refresh(self) -> None:
