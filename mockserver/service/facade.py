@@ -87,11 +87,8 @@ class MockService(ReplayOperations, SseOperations, AccountOperations):
         )
         self.limiter = self.storage.rate
         #: Called by reset(): the journal, balances and rate buckets start afresh too.
-        self.reset_hooks: list[Callable[[], object]] = [
-            self.journal.clear,
-            self.accounts.reset,
-            self.limiter.reset,
-        ]
+        hooks = [self.journal.clear, self.accounts.reset, self.limiter.reset]
+        self.reset_hooks: list[Callable[[], object]] = list(hooks)
         # Webhook events: queued here (memory), or through the shared store's stream (one process sends each).
         self.shared = share(self) if self.storage.shared else None
         if self.shared is None:
@@ -105,6 +102,8 @@ class MockService(ReplayOperations, SseOperations, AccountOperations):
         """Start background work (the scheduler); servers call this, and a watched job starts it too."""
         self._closing.clear()
         self.scenarios.started()
+        if self.shared is not None:  # again after a close (MockServer stop, then start)
+            self.shared.start()
         self.scheduler.start()
 
     def close(self) -> None:

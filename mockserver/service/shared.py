@@ -51,6 +51,10 @@ class Shared:
         self.bus.on_all = waiters.notify_all
         self.bus.on_clock = self._clock_moved
         self.bus.on_reset = self._reset_elsewhere
+        self.start()
+
+    def start(self) -> None:
+        """Listen to the other processes and take webhook events (again, after a close)."""
         self.bus.start()
         self.feeder.start()
 
