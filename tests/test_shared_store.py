@@ -231,3 +231,31 @@ def test_the_shipped_contract_suite_passes_against_two_processes_behind_a_round_
         )
         assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
         assert min(proxy.counts) > 10  # both processes answered a real share of the suite
+
+
+def test_a_held_stream_on_one_process_is_released_through_the_other(
+    redis_url: str, servers: Callable[..., Cli]
+) -> None:
+    args = shared(redis_url, "--timing", "manual")
+    a, b = servers(*args), servers(*args)
+    lines: list[str] = []
+
+    def read() -> None:
+        with requests.post(
+            a.url + "/sse/text_generator/stream/", json=valid_body(), headers=HEADERS, timeout=60, stream=True
+        ) as answer:
+            lines.extend(line for line in answer.iter_lines(decode_unicode=True) if line)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    held = wait_until(
+        lambda: admin(b, "GET", "/__admin/streams"), what="the stream seen on the other process"
+    )
+    assert held[0]["gated"] and held[0]["released"] == 0
+    admin(b, "POST", f"/__admin/streams/{held[0]['job_id']}/release", {"chunks": 1})
+    assert wait_until(lambda: admin(a, "GET", "/__admin/streams")[0]["sent"] >= 1, what="one chunk sent")
+    admin(b, "POST", f"/__admin/streams/{held[0]['job_id']}/release")  # to its end
+    reader.join(60)
+    final = json.loads([line for line in lines if line.startswith("data:")][-1][len("data:") :])
+    assert final["creatify"]["id"] == held[0]["job_id"] and final["creatify"]["status"] == "done"
+    assert status_of(b, held[0]["job_id"])[1]["status"] == "done"

@@ -79,7 +79,7 @@ class MockService(ReplayOperations, SseOperations, AccountOperations):
         #: Sync calls and streams sleep here until their job moves; the book tracks open streams.
         self.waiters = Waiters()
         self.store.listeners.append(self.waiters.on_transition)
-        self.streams = StreamBook()
+        self.streams: StreamBook = self.storage.streams
         self._closing = threading.Event()
         # Balances must drop when a job ends, read or not: watch jobs of accounts that have a balance.
         self.store.watch = lambda job: (

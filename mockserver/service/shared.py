@@ -79,7 +79,6 @@ class Shared:
         """Another process reset the shared state: forget what this one holds of it locally."""
         service = self.service
         self.feeder.forget()
-        service.streams.clear()
         service.webhooks.reset()
         service.journal.clear()
         self._clock_moved(0)

@@ -198,3 +198,17 @@ def test_scenario_times_are_counted_once_across_bundles(make_storage: Factory) -
     getattr(first.scenarios, "adopt", lambda: None)()
     assert first.scenarios.take(info) is not None
     assert [v["applied"] for v in second.scenarios.views()] == [1]
+
+
+def test_open_streams_are_seen_and_released_through_every_bundle(make_storage: Factory) -> None:
+    first, second = make_storage(), make_storage(same=True)
+    first.streams.open("job-1", 3, gated=True)
+    first.streams.sent("job-1", "Hel")
+    assert second.streams.released("job-1") == 0
+    opened = second.streams.release("job-1", 2)
+    assert opened is not None and opened.released == 2 and opened.sent_text == "Hel"
+    assert first.streams.released("job-1") == 2
+    assert second.streams.release("job-1", None) is not None and first.streams.released("job-1") == 3
+    assert [v["job_id"] for v in second.streams.views()] == ["job-1"] and len(first.streams) == 1
+    first.streams.close("job-1")
+    assert second.streams.get("job-1") is None and second.streams.release("job-1", 1) is None

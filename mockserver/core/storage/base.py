@@ -16,6 +16,7 @@ from typing import Any, Protocol, TypeVar
 from mockserver.core.clock import Clock
 from mockserver.core.models import Job, JobStatus, Outcome
 from mockserver.core.scenarios import ScenarioBook
+from mockserver.core.streams import StreamBook
 
 T = TypeVar("T")
 Listener = Callable[[dict[str, Any], Job], None]
@@ -157,6 +158,7 @@ class Storage:
     rate: RateBuckets
     clock: Clock
     scenarios: ScenarioBook
+    streams: StreamBook
     bus: Bus = field(default_factory=NoBus)
     shared: bool = False
     #: What a shared store's other parts need (its client and key names).

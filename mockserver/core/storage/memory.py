@@ -19,6 +19,7 @@ from mockserver.core.ratelimit import RateLimiter
 from mockserver.core.scenarios import ScenarioBook
 from mockserver.core.storage.base import Storage
 from mockserver.core.store import Finisher, JobStore
+from mockserver.core.streams import StreamBook
 
 T = TypeVar("T")
 
@@ -65,4 +66,5 @@ def open_memory(settings: Settings, finisher: Finisher, clock: Clock | None) -> 
         rate=RateLimiter(parse_rate(settings.rate_limit)),
         clock=clock or SystemClock(),
         scenarios=ScenarioBook(settings.seed),
+        streams=StreamBook(),
     )

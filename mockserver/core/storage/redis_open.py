@@ -13,6 +13,7 @@ from mockserver.core.storage.redis_codec import Keys
 from mockserver.core.storage.redis_jobs import RedisJobStore
 from mockserver.core.storage.redis_scenarios import RedisScenarioBook
 from mockserver.core.storage.redis_state import RedisBalances, RedisClock, RedisIds, RedisRate
+from mockserver.core.storage.redis_streams import RedisStreamBook
 from mockserver.core.store import Finisher
 
 
@@ -41,6 +42,7 @@ def open_redis(settings: Settings, finisher: Finisher, clock: Clock | None) -> S
         rate=RedisRate(client, keys, parse_rate(settings.rate_limit)),
         clock=clock or RedisClock(client, keys),
         scenarios=scenarios,
+        streams=RedisStreamBook(client, keys),
         bus=bus,
         shared=True,
         extras={"client": client, "keys": keys},
