@@ -132,6 +132,9 @@ def test_every_family_and_the_admin_api_alternately_on_two_processes(
     admin(b, "POST", f"/__admin/jobs/{pending['id']}/advance", {"status": "done"})
     waiter.join(30)
     assert result and result[0].status_code == 201 and result[0].json()["status"] == "done"
+    # the journal of either process shows every process's calls
+    journal = admin(a, "GET", "/__admin/requests")
+    assert {(e["method"], e["path"]) for e in journal} >= {("POST", sse), ("GET", f"{sse}{job['id']}/")}
     # admin reads and moves on either process
     assert admin(a, "GET", f"/__admin/jobs/{made['id']}")["status"] == "pending"
     assert admin(b, "POST", f"/__admin/jobs/{made['id']}/advance", {})["status"] == "running"

@@ -107,20 +107,7 @@ class Journal:
         """Newest first. ``path`` is exact, or a prefix when it ends with ``*``; ``status`` is ``201`` or ``4xx``."""
         with self._lock:
             found = list(self._entries)
-        out = []
-        for entry in reversed(found):
-            if path is not None and not _path_fits(path, entry.path):
-                continue
-            if method is not None and entry.method != method.upper():
-                continue
-            if status is not None and not _status_fits(str(status), entry.status):
-                continue
-            if since_us is not None and entry.at_us < since_us:
-                continue
-            if api_id is not None and entry.api_id != api_id:
-                continue
-            out.append(entry.view())
-        return out
+        return select(found, path, method, status, since_us, api_id)
 
     def clear(self) -> int:
         with self._lock:
@@ -130,6 +117,31 @@ class Journal:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def select(
+    found: list[Entry],
+    path: str | None = None,
+    method: str | None = None,
+    status: str | int | None = None,
+    since_us: int | None = None,
+    api_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """The views of ``found`` (oldest first) that pass the filters, newest first."""
+    out = []
+    for entry in reversed(found):
+        if path is not None and not _path_fits(path, entry.path):
+            continue
+        if method is not None and entry.method != method.upper():
+            continue
+        if status is not None and not _status_fits(str(status), entry.status):
+            continue
+        if since_us is not None and entry.at_us < since_us:
+            continue
+        if api_id is not None and entry.api_id != api_id:
+            continue
+        out.append(entry.view())
+    return out
 
 
 def _path_fits(pattern: str, path: str) -> bool:

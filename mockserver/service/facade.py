@@ -74,7 +74,7 @@ class MockService(ReplayOperations, SseOperations, AccountOperations):
         self.scheduler = Scheduler(self.store, self.clock)
         self.store.on_ready = self.scheduler.wake
         self.webhooks = Dispatcher(settings, self.clock, user_agent or f"creatify-mock/{mock_version()}")
-        self.journal = Journal(settings.journal_size, self.clock)
+        self.journal: Journal = self.storage.journal
         self.accounts = self.storage.balances  # a finished job's cost is taken by the store itself
         #: Sync calls and streams sleep here until their job moves; the book tracks open streams.
         self.waiters = Waiters()

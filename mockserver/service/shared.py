@@ -80,7 +80,6 @@ class Shared:
         service = self.service
         self.feeder.forget()
         service.webhooks.reset()
-        service.journal.clear()
         self._clock_moved(0)
 
     def close(self) -> None:

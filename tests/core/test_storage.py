@@ -212,3 +212,18 @@ def test_open_streams_are_seen_and_released_through_every_bundle(make_storage: F
     assert [v["job_id"] for v in second.streams.views()] == ["job-1"] and len(first.streams) == 1
     first.streams.close("job-1")
     assert second.streams.get("job-1") is None and second.streams.release("job-1", 1) is None
+
+
+def test_the_journal_is_read_through_every_bundle(make_storage: Factory) -> None:
+    first, second = make_storage(journal_size=2), make_storage(same=True, journal_size=2)
+    for path, status in (("/api/text_generator/", 201), ("/api/text_generator/x/", 404), ("/sse/y/", 200)):
+        entry = first.journal.begin(
+            "GET", path, "a=1", [("HTTP_X_API_ID", "acct"), ("HTTP_X_API_KEY", "k")], b"\xff"
+        )
+        entry.status = status
+        entry.duration_ms = 1.5  # the web layer's last write: the entry is complete
+    seen = second.journal.entries()
+    assert [e["path"] for e in seen] == ["/sse/y/", "/api/text_generator/x/"]  # newest first, bounded
+    assert seen[0]["headers"]["X-Api-Key"] == "***" and seen[0]["body"] == "\ufffd"
+    assert [e["status"] for e in second.journal.entries(status="4xx", api_id="acct")] == [404]
+    assert len(first.journal) == 2 and second.journal.clear() == 2 and first.journal.entries() == []

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from mockserver.core.clock import Clock
+from mockserver.core.journal import Journal
 from mockserver.core.models import Job, JobStatus, Outcome
 from mockserver.core.scenarios import ScenarioBook
 from mockserver.core.streams import StreamBook
@@ -159,6 +160,7 @@ class Storage:
     clock: Clock
     scenarios: ScenarioBook
     streams: StreamBook
+    journal: Journal
     bus: Bus = field(default_factory=NoBus)
     shared: bool = False
     #: What a shared store's other parts need (its client and key names).

@@ -15,6 +15,7 @@ from mockserver.config.settings import Settings
 from mockserver.config.values import parse_rate
 from mockserver.core.accounts import Accounts
 from mockserver.core.clock import Clock, SystemClock
+from mockserver.core.journal import Journal
 from mockserver.core.ratelimit import RateLimiter
 from mockserver.core.scenarios import ScenarioBook
 from mockserver.core.storage.base import Storage
@@ -59,12 +60,14 @@ def open_memory(settings: Settings, finisher: Finisher, clock: Clock | None) -> 
     """The in-process bundle; a job that ends done costs its account, as the Redis store's script does."""
     jobs, balances = JobStore(finisher, settings.max_jobs), Accounts(settings)
     jobs.listeners.append(balances.on_transition)
+    clock = clock or SystemClock()
     return Storage(
         jobs=jobs,
         ids=MemoryIds(settings.seed),
         balances=balances,
         rate=RateLimiter(parse_rate(settings.rate_limit)),
-        clock=clock or SystemClock(),
+        clock=clock,
         scenarios=ScenarioBook(settings.seed),
         streams=StreamBook(),
+        journal=Journal(settings.journal_size, clock),
     )

@@ -11,6 +11,7 @@ from mockserver.core.storage.base import Storage, StoreError
 from mockserver.core.storage.redis_bus import RedisBus
 from mockserver.core.storage.redis_codec import Keys
 from mockserver.core.storage.redis_jobs import RedisJobStore
+from mockserver.core.storage.redis_journal import RedisJournal
 from mockserver.core.storage.redis_scenarios import RedisScenarioBook
 from mockserver.core.storage.redis_state import RedisBalances, RedisClock, RedisIds, RedisRate
 from mockserver.core.storage.redis_streams import RedisStreamBook
@@ -35,14 +36,16 @@ def open_redis(settings: Settings, finisher: Finisher, clock: Clock | None) -> S
     bus = RedisBus(client, keys.bus)
     scenarios = RedisScenarioBook(client, keys, settings.seed, bus.publish)
     bus.on_scenarios = scenarios.adopt
+    clock = clock or RedisClock(client, keys)
     return Storage(
         jobs=jobs,
         ids=RedisIds(client, keys, settings.seed),
         balances=RedisBalances(client, keys, settings),
         rate=RedisRate(client, keys, parse_rate(settings.rate_limit)),
-        clock=clock or RedisClock(client, keys),
+        clock=clock,
         scenarios=scenarios,
         streams=RedisStreamBook(client, keys),
+        journal=RedisJournal(settings.journal_size, clock, client, keys),
         bus=bus,
         shared=True,
         extras={"client": client, "keys": keys},
