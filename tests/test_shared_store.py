@@ -135,6 +135,9 @@ def test_every_family_and_the_admin_api_alternately_on_two_processes(
     # the journal of either process shows every process's calls
     journal = admin(a, "GET", "/__admin/requests")
     assert {(e["method"], e["path"]) for e in journal} >= {("POST", sse), ("GET", f"{sse}{job['id']}/")}
+    admin(a, "PUT", "/__admin/webhooks/faults", {"drop_rate": 0.5})
+    knobs = wait_until(lambda: admin(b, "GET", "/__admin/webhooks/faults")["drop_rate"] == 0.5, what="faults")
+    assert knobs  # webhook fault knobs set on one process are every process's
     # admin reads and moves on either process
     assert admin(a, "GET", f"/__admin/jobs/{made['id']}")["status"] == "pending"
     assert admin(b, "POST", f"/__admin/jobs/{made['id']}/advance", {})["status"] == "running"

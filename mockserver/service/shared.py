@@ -20,6 +20,7 @@ from mockserver.core.storage.redis_state import RedisClock
 from mockserver.core.streams import StreamBook
 from mockserver.core.waiters import Waiters
 from mockserver.webhooks.dispatcher import Dispatcher
+from mockserver.webhooks.shared_faults import SharedFaultPlan
 from mockserver.webhooks.stream import StreamFeeder
 
 
@@ -46,6 +47,11 @@ class Shared:
         self.bus = storage.bus
         self.feeder = StreamFeeder(storage.extras["client"], storage.extras["keys"], service.webhooks)
         service.store.outbox = self.outbox
+        plan = SharedFaultPlan(
+            service.settings, storage.extras["client"], storage.extras["keys"], self.bus.publish
+        )
+        service.webhooks.faults = plan
+        self.bus.on_faults = plan.adopt
         waiters = service.waiters
         self.bus.on_job = waiters.notify
         self.bus.on_all = waiters.notify_all

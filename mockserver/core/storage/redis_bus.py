@@ -1,7 +1,8 @@
 """The bus between mock processes on one Redis: one pub/sub channel, one listening thread per process.
 
 A transition publishes ``job:<id>`` (from inside the transition script), a clock move ``clock:<offset>``, a
-reset ``reset:<origin>``, a change of the scenario rules ``scenarios:<origin>`` and a change that concerns every
+reset ``reset:<origin>``, a change of the scenario rules ``scenarios:<origin>`` or of the webhook faults
+``faults:<origin>``, and a change that concerns every
 waiter ``all``. The listener blocks on the channel
 (no polling) and wakes this process's waiters, so a sync call or a stream served by one process sees a job
 another process moved at once.
@@ -34,13 +35,14 @@ class RedisBus:
         self.on_clock: Callable[[int], object] = lambda offset: None
         self.on_reset: Callable[[], object] = lambda: None
         self.on_scenarios: Callable[[], object] = lambda: None
+        self.on_faults: Callable[[], object] = lambda: None
         self._stop = threading.Event()
         self._ready = threading.Event()
         self._thread: threading.Thread | None = None
         self.error: BaseException | None = None
 
     def publish(self, message: str) -> None:
-        if message in ("reset", "scenarios"):  # the others act on it; this process has already
+        if message in ("reset", "scenarios", "faults"):  # the others act on it; this process has already
             message = f"{message}:{self.origin}"
         self._r.publish(self._channel, message)
 
@@ -94,3 +96,5 @@ class RedisBus:
             self.on_reset()
         elif kind == "scenarios" and rest != self.origin:
             self.on_scenarios()
+        elif kind == "faults" and rest != self.origin:
+            self.on_faults()
