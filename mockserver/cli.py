@@ -22,6 +22,7 @@ from mockserver.service.persistence import StateFile, StateFileError
 from mockserver.service.reload import Watcher, reload
 from mockserver.web.app import create_app
 from mockserver.web.context import service
+from mockserver.web.durability import DurableAnswers
 from mockserver.web.servers import HTTPServer, make_server
 
 logger = logging.getLogger("creatify_mock")
@@ -223,6 +224,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StateFileError as exc:
         print(f"creatify-mock: {exc}", file=sys.stderr)
         return 2
+    if state is not None:  # every answer waits for the commit of what its call changed
+        app.wsgi_app = DurableAnswers(app.wsgi_app, state)  # type: ignore[method-assign]
     try:
         server = make_server(app, settings)
     except (OSError, ValueError) as exc:  # waitress says ValueError for a host that is no address at all

@@ -57,13 +57,17 @@ class AccountOperations:
         return self.accounts.get(account)
 
     # -- state snapshots -----------------------------------------------------------------------------------
+    def sequence_state(self) -> tuple[int, Any]:
+        """The id sequence: the last ``seq`` given and the seeded random's state (the next ids follow from it)."""
+        with self._rng_lock:
+            return self._seq, self._rng.getstate()
+
     def export_state(self) -> dict[str, Any]:
         """Jobs, balances, scenarios, the seeded sequence and (masked) settings, as ``GET /__admin/state``."""
         self.store.snapshot(
             self.clock.now_us()
         )  # bring every job up to now, as a read would, so the snapshot shows current statuses
-        with self._rng_lock:
-            sequence = (self._seq, self._rng.getstate())
+        sequence = self.sequence_state()
         jobs, balances = self.store.export_jobs(), self.accounts.all()
         return snapshots.export(
             jobs,

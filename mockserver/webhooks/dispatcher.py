@@ -13,6 +13,7 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,11 +29,9 @@ from mockserver.webhooks.faults import Decision, FaultPlan
 from mockserver.webhooks.log import DeliveryLog
 
 log = logging.getLogger("creatify_mock.webhooks")
-HOLD_LIMIT = 60.0
+HOLD_LIMIT = 60.0  # a running event held back for reordering is sent anyway after this many seconds
 MAX_GAP = 3600.0  # no retry waits longer than an hour, whatever the backoff and attempt count
-NO_FAULTS = Decision(
-    drop=False, duplicate=False, delay=0.0, reorder=False
-)  # a running event held back for reordering is sent anyway after this many seconds
+NO_FAULTS = Decision(drop=False, duplicate=False, delay=0.0, reorder=False)
 
 
 class Dispatcher:
@@ -57,6 +56,7 @@ class Dispatcher:
         self._thread: threading.Thread | None = None
         self._pool: ThreadPoolExecutor | None = None
         self.error: BaseException | None = None
+        self.before_send: Callable[[], object] = lambda: None  # persistence: the event is saved first
 
     # -- intake (under the store lock: no I/O, no waiting) -------------------------------------------------
     def on_transition(self, view: dict[str, Any], job: Job) -> None:
@@ -219,6 +219,7 @@ class Dispatcher:
             self._cv.notify()
 
     def _send(self, d: Delivery, attempt: int) -> AttemptResult:
+        self.before_send()
         refused = self.egress.refuse_host(urlsplit(d.url).hostname or "")
         if refused is not None:  # decided on the name: nothing is resolved or contacted
             return AttemptResult(None, refused, 0.0, final=True)
