@@ -127,3 +127,22 @@ def test_a_file_in_use_by_another_mock_stops_the_second(tmp_path: Path, servers:
     job = first.create()
     assert "in use by another process" in run_refused(path)
     assert status(first, job["id"]) == 200
+
+
+def test_a_json_state_file_of_the_older_format_is_converted_and_kept_beside(
+    tmp_path: Path, servers: Callable[..., Cli]
+) -> None:
+    old = servers("--seed", "7")
+    job = old.create()
+    exported = requests.get(f"{old.url}/__admin/state", timeout=TIMEOUT).content
+    path = tmp_path / "state.json"
+    path.write_bytes(exported)
+    first = servers("--state-file", str(path), "--seed", "7")
+    assert status(first, job["id"]) == 200
+    assert path.read_bytes()[:16] == b"SQLite format 3\x00"
+    assert (tmp_path / "state.json.v1.json").read_bytes() == exported
+    made = first.create()["id"]
+    first.stop(signal.SIGKILL)
+    second = servers("--state-file", str(path), "--seed", "7")
+    assert [status(second, job["id"]), status(second, made)] == [200, 200]
+    assert second.create()["id"] not in (job["id"], made)
