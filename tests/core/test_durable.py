@@ -122,9 +122,13 @@ def test_a_quiet_thread_records_nothing_and_other_threads_keep_their_own_count()
         changes.job(job("a", 1), False)
     assert changes.empty() and changes.version == 0
     seen: list[int] = []
-    thread = threading.Thread(
-        target=lambda: (changes.begin(), changes.touch(), seen.append(changes.caused()))
-    )
+
+    def elsewhere() -> None:
+        changes.begin()
+        changes.touch()
+        seen.append(changes.caused())
+
+    thread = threading.Thread(target=elsewhere)
     thread.start()
     thread.join(5)
     changes.begin()
