@@ -136,9 +136,13 @@ def build_parser() -> argparse.ArgumentParser:
     add(
         "--state-file",
         metavar="PATH",
-        help="load the state at startup, save it every few seconds and at exit",
+        help="keep the state in this SQLite file: every answer waits until what its call changed is saved",
     )
-    add("--state-interval", type=float, help="seconds between state-file saves (default 5)")
+    add(
+        "--state-interval",
+        type=float,
+        help="seconds between saves of what no call waited for, e.g. jobs moved unread (default 5)",
+    )
     add("--watch", action="store_const", const=True, help="reload --scenarios when the file changes")
     add("--cors-origins", help="origins allowed by CORS, comma-separated (default *)")
     add("--no-cors", dest="cors", action="store_const", const=False, help="no CORS headers, no preflights")

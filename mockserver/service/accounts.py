@@ -57,10 +57,11 @@ class AccountOperations:
         return self.accounts.get(account)
 
     # -- state snapshots -----------------------------------------------------------------------------------
-    def sequence_state(self) -> tuple[int, Any]:
-        """The id sequence: the last ``seq`` given and the seeded random's state (the next ids follow from it)."""
+    def sequence_state(self, random_state: bool = True) -> tuple[int, Any]:
+        """The id sequence: the last ``seq`` given and the seeded random's state (the next ids follow from it;
+        None when not asked for: copying it costs 625 words)."""
         with self._rng_lock:
-            return self._seq, self._rng.getstate()
+            return self._seq, self._rng.getstate() if random_state else None
 
     def export_state(self) -> dict[str, Any]:
         """Jobs, balances, scenarios, the seeded sequence and (masked) settings, as ``GET /__admin/state``."""

@@ -24,9 +24,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from mockserver.core import jsonio
 from mockserver.core.durable import engine
-from mockserver.core.durable.changes import ChangeSet
+from mockserver.core.durable.changes import ChangeSet, decode, encode
 from mockserver.core.durable.engine import Batch, EngineError, SqliteState
 from mockserver.core.snapshots import STATE_VERSION, job_to_state
 from mockserver.service import persistence_legacy as legacy
@@ -77,9 +76,9 @@ class StateFile:
         self._attach()
         if not stored.jobs and not stored.webhooks and set(stored.meta) <= {"format"}:
             return None
-        meta = {key: jsonio.loads(value) for key, value in stored.meta.items()}
-        data: dict[str, Any] = {"version": STATE_VERSION, "jobs": [jsonio.loads(b) for b in stored.jobs]}
-        data["webhooks"] = [jsonio.loads(b) for b in stored.webhooks]
+        meta = {key: decode(value) for key, value in stored.meta.items()}
+        data: dict[str, Any] = {"version": STATE_VERSION, "jobs": [decode(b) for b in stored.jobs]}
+        data["webhooks"] = [decode(b) for b in stored.webhooks]
         for name in ("balances", "scenarios", "sequence"):
             if name in meta:
                 data[name] = meta[name]
@@ -180,8 +179,8 @@ class StateFile:
         batch = Batch(
             webhooks=taken.webhooks, clear_jobs=taken.clear_jobs, clear_webhooks=taken.clear_webhooks
         )
-        for key, job in taken.jobs.items():
-            batch.jobs[key] = None if job is None else (job.seq, jsonio.dumps(job_to_state(job)))
+        for job, removed in taken.jobs.values():
+            batch.jobs[job.seq] = None if removed else encode(job_to_state(job))
         batch.meta = {k: v for k, v in meta.items() if self._meta_written.get(k) != v}
         if batch:
             try:
@@ -199,16 +198,19 @@ class StateFile:
 
     def _meta(self) -> dict[str, bytes]:
         svc = self._svc
-        seq, state = svc.sequence_state()
+        seeded = (
+            svc.settings.seed is not None
+        )  # unseeded ids come from uuid4; only a seeded sequence continues
+        seq, state = svc.sequence_state(random_state=seeded)
         sequence: dict[str, Any] = {"seq": seq}
-        if svc.settings.seed is not None:  # unseeded ids come from uuid4; only a seeded sequence continues
+        if seeded:
             sequence["random_state"] = [state[0], list(state[1]), state[2]]
         offset = svc.clock.now_us() - time.time_ns() // 1000 if svc.clock.is_real else 0
         return {
-            "sequence": jsonio.dumps(sequence),
-            "balances": jsonio.dumps(svc.accounts.all()),
-            "scenarios": jsonio.dumps(svc.scenarios.export()),
-            "clock_offset_us": jsonio.dumps(round(offset, -3)),
+            "sequence": encode(sequence),
+            "balances": encode(svc.accounts.all()),
+            "scenarios": encode(svc.scenarios.export()),
+            "clock_offset_us": encode(round(offset, -3)),
         }
 
     def _failed(self, exc: BaseException) -> None:

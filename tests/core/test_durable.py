@@ -15,7 +15,7 @@ import pytest
 from mockserver.config import Settings
 from mockserver.core.clock import FrozenClock
 from mockserver.core.durable import engine
-from mockserver.core.durable.changes import ChangeSet
+from mockserver.core.durable.changes import ChangeSet, decode, encode
 from mockserver.core.durable.engine import Batch, EngineError, SqliteState
 from mockserver.core.models import Job, Schedule
 from mockserver.service import MockService
@@ -37,23 +37,23 @@ def opened(tmp_path: Path) -> Iterator[SqliteState]:
 
 
 def test_rows_are_upserted_deleted_and_read_back_in_order(opened: SqliteState) -> None:
-    opened.write(Batch(jobs={"b": (2, b'"b1"'), "a": (1, b'"a1"')}, webhooks={"w2": b"2", "w1": b"1"}))
-    opened.write(Batch(jobs={"b": (2, b'"b2"')}, webhooks={"w2": b"2'", "w3": b"3"}, meta={"k": b"v"}))
+    opened.write(Batch(jobs={2: b'"b1"', 1: b'"a1"'}, webhooks={"w2": b"2", "w1": b"1"}))
+    opened.write(Batch(jobs={2: b'"b2"'}, webhooks={"w2": b"2'", "w3": b"3"}, meta={"k": b"v"}))
     stored = opened.read()
     assert stored.jobs == [b'"a1"', b'"b2"']  # by seq
     assert stored.webhooks == [b"2'", b"1", b"3"]  # the log's order: first written first, updates keep it
     assert stored.meta["k"] == b"v"
-    opened.write(Batch(jobs={"a": None}, webhooks={"w1": None}))
+    opened.write(Batch(jobs={1: None}, webhooks={"w1": None}))
     assert opened.read().jobs == [b'"b2"'] and opened.read().webhooks == [b"2'", b"3"]
-    opened.write(Batch(jobs={"c": (3, b'"c"')}, clear_jobs=True, clear_webhooks=True))
+    opened.write(Batch(jobs={3: b'"c"'}, clear_jobs=True, clear_webhooks=True))
     assert opened.read().jobs == [b'"c"'] and opened.read().webhooks == []
 
 
 def test_an_empty_batch_is_false_and_a_failed_write_changes_nothing(opened: SqliteState) -> None:
     assert not Batch()
-    opened.write(Batch(jobs={"a": (1, b"1")}))
+    opened.write(Batch(jobs={1: b"1"}))
     with pytest.raises(sqlite3.Error):
-        opened.write(Batch(jobs={"b": (2, b"2")}, meta={"k": None}))  # type: ignore[dict-item]
+        opened.write(Batch(jobs={2: b"2"}, meta={"k": None}))  # type: ignore[dict-item]
     assert opened.read().jobs == [b"1"]
 
 
@@ -97,6 +97,12 @@ def test_a_second_opener_of_the_same_file_is_refused(opened: SqliteState) -> Non
 
 def job(job_id: str, seq: int) -> Job:
     return Job(job_id, "acct", seq, request(), None, 1, Schedule(None, None))
+
+
+def test_rows_keep_every_digit_of_wide_integers() -> None:
+    wide = {"n": 2**70, "text": "é"}
+    assert encode({"n": 1}) == b'{"n":1}' and encode(wide)[:1] == b" "
+    assert decode(encode(wide)) == wide and decode(encode({"n": 1})) == {"n": 1}
 
 
 def test_the_change_set_merges_by_key_and_gives_back_under_later_changes() -> None:

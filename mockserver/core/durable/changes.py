@@ -11,24 +11,41 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockserver.core import jsonio
+import orjson
+
 from mockserver.core.models import Job
 
 
 @dataclass
 class Taken:
-    """The changes one commit writes: jobs (None: deleted), delivery-log entries (None: deleted), clears."""
+    """The changes one commit writes: jobs by id (a copy, and whether it was dropped), delivery-log entries
+    (None: deleted), and whether a table is emptied first."""
 
     version: int
-    jobs: dict[str, Job | None] = field(default_factory=dict)
+    jobs: dict[str, tuple[Job, bool]] = field(default_factory=dict)
     webhooks: dict[str, bytes | None] = field(default_factory=dict)
     clear_jobs: bool = False
     clear_webhooks: bool = False
+
+
+def encode(data: Any) -> bytes:
+    """orjson; integers wider than 64 bits through the standard library, marked by a leading space (still JSON)
+    so a reader knows which parser keeps every digit."""
+    try:
+        return orjson.dumps(data)
+    except TypeError:
+        return b" " + json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def decode(row: bytes) -> Any:
+    """What ``encode`` wrote, every digit kept."""
+    return json.loads(row) if row[:1] == b" " else orjson.loads(row)
 
 
 class ChangeSet:
@@ -50,14 +67,14 @@ class ChangeSet:
                 self._pending.jobs.clear()
                 self._pending.clear_jobs = True
             else:
-                self._pending.jobs[job.id] = None if removed else copy.copy(job)
+                self._pending.jobs[job.id] = (job if removed else copy.copy(job), removed)
             self._bump()
 
     def webhook(self, key: str | None, entry: dict[str, Any] | None) -> None:
         """``DeliveryLog.on_change``: an entry written, dropped, or (key None) the whole log cleared."""
         if self.quiet:
             return
-        body = None if entry is None else jsonio.dumps(entry)
+        body = None if entry is None else encode(entry)
         with self._lock:
             if key is None:
                 self._pending.webhooks.clear()

@@ -23,7 +23,7 @@ FORMAT = 1  # PRAGMA user_version of the tables below
 SQLITE_MAGIC = b"SQLite format 3\x00"
 TABLES = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID",
-    "CREATE TABLE jobs (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, body BLOB NOT NULL)",
+    "CREATE TABLE jobs (seq INTEGER PRIMARY KEY, body BLOB NOT NULL)",  # by seq: new jobs append, no id index
     "CREATE TABLE webhooks (id TEXT PRIMARY KEY, body BLOB NOT NULL)",  # rowid: the log's order
 )
 
@@ -36,7 +36,7 @@ class EngineError(Exception):
 class Batch:
     """One commit: rows to write (bytes) or delete (None); ``clear_*`` first empties a table."""
 
-    jobs: dict[str, tuple[int, bytes] | None] = field(default_factory=dict)
+    jobs: dict[int, bytes | None] = field(default_factory=dict)  # by seq
     webhooks: dict[str, bytes | None] = field(default_factory=dict)
     meta: dict[str, bytes] = field(default_factory=dict)
     clear_jobs: bool = False
@@ -136,11 +136,12 @@ class SqliteState:
                 db.execute("DELETE FROM jobs")
             if batch.clear_webhooks:
                 db.execute("DELETE FROM webhooks")
-            gone = [(key,) for key, row in batch.jobs.items() if row is None]
-            db.executemany("DELETE FROM jobs WHERE id = ?", gone)
             db.executemany(
-                "INSERT INTO jobs VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET body = excluded.body",
-                [(key, row[0], row[1]) for key, row in batch.jobs.items() if row is not None],
+                "DELETE FROM jobs WHERE seq = ?", [(k,) for k, v in batch.jobs.items() if v is None]
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO jobs VALUES (?, ?)",
+                [(k, v) for k, v in batch.jobs.items() if v is not None],
             )
             db.executemany(
                 "DELETE FROM webhooks WHERE id = ?", [(k,) for k, v in batch.webhooks.items() if v is None]
