@@ -237,3 +237,18 @@ def test_a_foreign_file_stops_the_state_file_with_one_line(tmp_path: Path) -> No
         StateFile(tmp_path / "state.db", svc).load()
     assert "\n" not in str(refused.value)
     svc.close()
+
+
+def test_times_in_their_canonical_form_read_back_exactly_and_bad_ones_are_still_refused() -> None:
+    """Loading parses four times per job through a per-second cache: it must agree with the full parser."""
+    import random
+
+    from mockserver.core.clock import isoformat, parse_time
+
+    rng = random.Random(5)
+    for us in [0, 1, 999_999, *(rng.randrange(0, 253_402_300_800_000_000) for _ in range(2000))]:
+        assert parse_time(isoformat(us)) == us
+    assert parse_time("2026-12-07T02:57:36.000001Z") == parse_time("2026-12-07T02:57:36.000001+00:00")
+    for bad in ("2026-13-07T02:57:36.455000Z", "2026-12-07T25:57:36.455000Z", "2026-12-07T02:57:36.45500xZ"):
+        with pytest.raises(ValueError):
+            parse_time(bad)
