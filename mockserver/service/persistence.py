@@ -26,7 +26,7 @@ from typing import Any
 
 from mockserver.core.durable import engine
 from mockserver.core.durable.changes import ChangeSet, decode, encode
-from mockserver.core.durable.engine import Batch, EngineError, SqliteState
+from mockserver.core.durable.engine import Batch, EngineError, SqliteState, Stored
 from mockserver.core.snapshots import STATE_VERSION, job_to_state
 from mockserver.service import persistence_legacy as legacy
 from mockserver.service.facade import MockService
@@ -72,10 +72,19 @@ class StateFile:
         if found == "json":
             return self._convert()
         self._engine = self._open(self.path, remove_on_failure=found == "absent")
-        stored = self._engine.read()
         self._attach()
+        try:
+            return self._import(self._engine.read())
+        except (sqlite3.Error, EngineError) as exc:
+            failure = self._refuse(f"it is damaged ({exc})")
+        except (ValueError, KeyError, TypeError, IndexError) as exc:  # StateError, ScenarioError, a bad row
+            failure = self._refuse(f"it does not import: {exc}")
+        self._engine.close()  # nothing was written: the file stays as it was
+        raise failure
+
+    def _import(self, stored: Stored) -> dict[str, int] | None:
         if not stored.jobs and not stored.webhooks and set(stored.meta) <= {"format"}:
-            return None
+            return None  # a new file
         meta = {key: decode(value) for key, value in stored.meta.items()}
         data: dict[str, Any] = {"version": STATE_VERSION, "jobs": [decode(b) for b in stored.jobs]}
         data["webhooks"] = [decode(b) for b in stored.webhooks]
@@ -83,13 +92,10 @@ class StateFile:
             if name in meta:
                 data[name] = meta[name]
         with self.changes.quieted():  # what the file holds need not be written again
-            offset = meta.get("clock_offset_us", 0)
+            offset = int(meta.get("clock_offset_us", 0))
             if self._svc.clock.is_real and offset > 0:
                 self._svc.clock.advance(offset / 1_000_000)
-            try:
-                counts = self._svc.import_state(data)
-            except ValueError as exc:  # StateError, ScenarioError
-                raise self._refuse(f"it does not import: {exc}") from None
+            counts = self._svc.import_state(data)
         self._meta_written = dict(stored.meta)
         return counts
 

@@ -252,3 +252,17 @@ def test_times_in_their_canonical_form_read_back_exactly_and_bad_ones_are_still_
     for bad in ("2026-13-07T02:57:36.455000Z", "2026-12-07T25:57:36.455000Z", "2026-12-07T02:57:36.45500xZ"):
         with pytest.raises(ValueError):
             parse_time(bad)
+
+
+def test_a_damaged_row_stops_loading_with_one_line(make: Make, tmp_path: Path) -> None:
+    svc, state = make()
+    svc.create("acct", request(), None)
+    state.stop()
+    with sqlite3.connect(tmp_path / "state.db") as db:
+        db.execute("UPDATE jobs SET body = CAST('not json' AS BLOB)")
+    db.close()
+    fresh = MockService(Settings(log_requests=False), FrozenClock())
+    with pytest.raises(StateFileError, match="does not import") as refused:
+        StateFile(tmp_path / "state.db", fresh).load()
+    assert "\n" not in str(refused.value)
+    fresh.close()
