@@ -19,7 +19,7 @@ from typing import Any
 
 from mockserver.config.settings import SERVERS
 
-from . import ceilings, loads, peers, stores, streams
+from . import ceilings, loads, peers, state_file, stores, streams
 from .procs import CLIENT_CORE, Server, free_port
 from .table import error_count, render
 
@@ -45,6 +45,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--no-streams", action="store_true", help="skip the 200 concurrent streams load")
     parser.add_argument("--no-stores", action="store_true", help="skip the memory/Redis store rows")
     parser.add_argument("--stores-only", action="store_true", help="only the memory/Redis store rows")
+    parser.add_argument("--no-state-file", action="store_true", help="skip --state-file at 40,000 jobs")
     return parser.parse_args()
 
 
@@ -186,6 +187,11 @@ def main() -> int:
         print()
         print(stores.render(store_rows := stores.measure(args)))
         results.update({f"store: {k}": v for k, v in store_rows.items()})
+    if not args.no_state_file:
+        print()
+        durable = state_file.measure(state_file.parser().parse_args([]))
+        print(state_file.render(durable, state_file.parser().parse_args([])))
+        results.update({f"state file: {name}": metrics for name, metrics in durable.items()})
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 1 if any(error_count(m) for m in results.values()) else 0

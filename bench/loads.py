@@ -29,6 +29,7 @@ class Result:
     p50_ms: float
     p99_ms: float
     errors: int = 0
+    max_ms: float = 0.0
 
 
 def wrk(
@@ -54,6 +55,7 @@ def wrk(
         p50_ms=data["p50_us"] / 1000,
         p99_ms=data["p99_us"] / 1000,
         errors=data["errors"] + data["non2xx"],
+        max_ms=data.get("max_us", 0) / 1000,
     )
 
 

@@ -24,6 +24,7 @@ from mockserver.service.persistence import StateFile, StateFileError
 from mockserver.service.reload import Watcher, reload
 from mockserver.web.app import create_app
 from mockserver.web.context import service
+from mockserver.web.durability import DurableAnswers
 from mockserver.web.servers import HTTPServer, make_server
 
 logger = logging.getLogger("creatify_mock")
@@ -137,9 +138,13 @@ def build_parser() -> argparse.ArgumentParser:
     add(
         "--state-file",
         metavar="PATH",
-        help="load the state at startup, save it every few seconds and at exit",
+        help="keep the state in this SQLite file: every answer waits until what its call changed is saved",
     )
-    add("--state-interval", type=float, help="seconds between state-file saves (default 5)")
+    add(
+        "--state-interval",
+        type=float,
+        help="seconds between saves of what no call waited for, e.g. jobs moved unread (default 5)",
+    )
     add("--watch", action="store_const", const=True, help="reload --scenarios when the file changes")
     add("--cors-origins", help="origins allowed by CORS, comma-separated (default *)")
     add("--no-cors", dest="cors", action="store_const", const=False, help="no CORS headers, no preflights")
@@ -228,6 +233,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StateFileError as exc:
         print(f"creatify-mock: {exc}", file=sys.stderr)
         return 2
+    if state is not None:  # every answer waits for the commit of what its call changed
+        app.wsgi_app = DurableAnswers(app.wsgi_app, state)  # type: ignore[method-assign]
     try:
         server = make_server(app, settings)
     except (OSError, ValueError) as exc:  # waitress says ValueError for a host that is no address at all

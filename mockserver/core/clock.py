@@ -66,8 +66,31 @@ def isoformat(us: int) -> str:
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
+#: Seconds of the canonical form ``isoformat`` writes (``YYYY-MM-DDTHH:MM:SS``), parsed and checked once: loading a
+#: state file parses four times per job, and jobs created in one second share it. Bounded.
+_SECONDS: dict[str, int] = {}
+
+
 def parse_time(text: str) -> int:
     """ISO 8601 (``Z`` or an offset; none means UTC) -> microseconds, exactly; ValueError when it is not one."""
+    if (
+        len(text) == 27
+        and text[19] == "."
+        and text[26] == "Z"
+        and text[20:26].isascii()
+        and text[20:26].isdigit()
+    ):
+        second = _SECONDS.get(text[:19])
+        if second is None:
+            second = _parse(text[:19] + ".000000Z") // 1_000_000
+            if len(_SECONDS) >= 4096:
+                _SECONDS.clear()
+            _SECONDS[text[:19]] = second
+        return second * 1_000_000 + int(text[20:26])
+    return _parse(text)
+
+
+def _parse(text: str) -> int:
     text = text.strip()
     moment = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] in ("Z", "z") else text)
     if moment.tzinfo is None:

@@ -1,9 +1,8 @@
 """JobStore: every job behind one lock; reads derive the state from the clock and hand out copies.
 
 Outcomes (generated text) are computed outside the lock, then applied under it, so a slow generation never
-blocks other requests. The finisher may also answer "not yet" (the work went to a background worker): the
-job then stays ``running`` past its scheduled finish until ``deliver`` hands the outcome over. Transition
-listeners run under the lock and must only enqueue (never do I/O).
+blocks other requests. The finisher may answer "not yet" (a background worker has it): the job stays ``running``
+past its finish until ``deliver`` hands the outcome over. Listeners run under the lock and only enqueue.
 """
 
 from __future__ import annotations
@@ -42,6 +41,9 @@ class JobStore:
         self._inflight: set[str] = set()  # outcomes being computed in the background
         self._late: set[str] = set()  # jobs whose finish came due before their outcome was ready
         self.listeners: list[Listener] = []
+        #: Persistence, under the lock after the listeners: job added/moved (False), dropped (True; None: all).
+        self.on_change: Callable[[Job | None, bool], object] = lambda job, removed: None
+        self.hold = self._lock  # held, what on_change queued is a consistent cut
         #: Called (without the lock) when a background outcome arrives for a watched job: wake the scheduler.
         self.on_ready: Callable[[], object] = lambda: None
         #: Which jobs the scheduler moves on time even when nobody reads them (those whose transitions matter).
@@ -57,6 +59,7 @@ class JobStore:
                 self._push(job)
             if len(self._jobs) > self._max_jobs:
                 self._evict(job.created_at)
+            self.on_change(job, False)
             return job.to_own()
 
     def reset(self) -> None:
@@ -67,6 +70,7 @@ class JobStore:
             self._outcomes.clear()
             self._inflight.clear()
             self._late.clear()
+            self.on_change(None, True)
 
     # -- reading -------------------------------------------------------------------------------------------
     def get(
@@ -126,15 +130,13 @@ class JobStore:
             return len(self._outcomes) + len(self._inflight)
 
     def deliver(self, job: Job, outcome: Outcome) -> None:
-        """A background outcome is ready: kept for the job if it is still stored and unfinished; a watched job
-        is scheduled at once, so its transition (and webhook) happens without waiting for a read."""
+        """A background outcome is ready: kept for a stored unfinished job; a watched one is scheduled at once."""
         with self._lock:
             self._inflight.discard(job.id)
             if self._jobs.get(job.id) is not job or job.status.terminal or job.forced is not None:
                 return
             self._outcomes[job.id] = outcome
-            watched = self.watch(job)
-            if watched:
+            if watched := self.watch(job):
                 heapq.heappush(self._watch, (0, job.seq, job.id))
         if watched:
             self.on_ready()
@@ -195,12 +197,8 @@ class JobStore:
     def _prepare(
         self, jobs: Iterable[Job], now_us: int, always: bool = False, blocking: bool = False
     ) -> None:
-        """Compute, outside the lock, the outcome of each job about to finish (pure and deterministic).
-
-        Reads job fields without the lock: a stale read only means computing an outcome twice, or the job
-        staying ``running`` until the next read prepares it. Unless ``blocking``, the finisher may move slow
-        work to the background (None), and the job waits for ``deliver``.
-        """
+        """Compute, outside the lock, the outcome of each job about to finish (pure; a stale read at worst computes
+        one twice). Unless ``blocking``, the finisher may move slow work to the background until ``deliver``."""
         for job in jobs:
             if job.id in self._outcomes or job.status.terminal or job.forced is not None:
                 continue
@@ -244,11 +242,11 @@ class JobStore:
             view = job.to_own()
             for listener in self.listeners:
                 listener(view, job)
+        self.on_change(job, False)
         return True
 
     def rewatch(self, account: str | None = None) -> None:
-        """Schedule the unfinished jobs of ``account`` (or every account) again, under the current ``watch``
-        rule: needed when what matters changes after creation (a balance given to an account later)."""
+        """Schedule unfinished jobs of ``account`` (or all) again under the current ``watch`` (a later balance)."""
         with self._lock:
             ids = self._by_account.get(account, {}) if account is not None else self._jobs
             for job_id in ids:
@@ -257,11 +255,12 @@ class JobStore:
                     self._push(job)
 
     def _evict(self, now_us: int) -> None:
-        """Over ``max_jobs``: drop a batch (1% of the bound, at least the excess), oldest terminal jobs first,
-        then the oldest of the rest, so memory stays flat and the scan is paid once per batch."""
+        """Over ``max_jobs``: drop a batch (1% of the bound, at least the excess), oldest terminal jobs first:
+        memory stays flat and the scan is paid once per batch."""
         batch = max(len(self._jobs) - self._max_jobs, self._max_jobs // 100, 1)
         for job in lifecycle.eviction_victims(self._jobs.values(), batch, now_us):
             del self._jobs[job.id]
+            self.on_change(job, True)
             self._outcomes.pop(job.id, None)
             self._inflight.discard(job.id)
             self._late.discard(job.id)
@@ -294,6 +293,8 @@ class JobStore:
             self._outcomes.clear()
             self._inflight.clear()
             self._late.clear()
+            self.on_change(None, True)
             for job in ordered:
+                self.on_change(job, False)
                 if self.watch(job):
                     self._push(job)

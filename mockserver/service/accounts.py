@@ -52,12 +52,18 @@ class AccountOperations:
         return self.accounts.get(account)
 
     # -- state snapshots -----------------------------------------------------------------------------------
+    def sequence_state(self, random_state: bool = True) -> tuple[int, Any]:
+        """The id sequence: the last ``seq`` given and the seeded random's state (the next ids follow from it;
+        None when not asked for: copying it costs 625 words)."""
+        seq, state = self.ids.state()
+        return seq, state if random_state else None
+
     def export_state(self) -> dict[str, Any]:
         """Jobs, balances, scenarios, the seeded sequence and (masked) settings, as ``GET /__admin/state``."""
         self.store.snapshot(
             self.clock.now_us()
         )  # bring every job up to now, as a read would, so the snapshot shows current statuses
-        sequence = self.ids.state()
+        sequence = self.sequence_state()
         jobs, balances = self.store.export_jobs(), self.accounts.all()
         return snapshots.export(
             jobs,

@@ -13,6 +13,7 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
@@ -51,6 +52,7 @@ class Dispatcher:
         self._thread: threading.Thread | None = None
         self._pool: ThreadPoolExecutor | None = None
         self.error: BaseException | None = None
+        self.before_send: Callable[[], object] = lambda: None  # persistence: the event is saved first
 
     # -- intake (under the store lock: no I/O, no waiting) -------------------------------------------------
     def on_transition(self, view: dict[str, Any], job: Job) -> None:
@@ -220,6 +222,7 @@ class Dispatcher:
             self._cv.notify()
 
     def _send(self, d: Delivery, attempt: int) -> AttemptResult:
+        self.before_send()
         refused = self.egress.refuse_host(urlsplit(d.url).hostname or "")
         if refused is not None:  # decided on the name: nothing is resolved or contacted
             return AttemptResult(None, refused, 0.0, final=True)

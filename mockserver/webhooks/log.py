@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 #: Final states; ``pending`` and ``retrying`` are not final.
@@ -19,13 +20,18 @@ class DeliveryLog:
         self._lock = threading.Lock()
         self._entries: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self.changed = threading.Condition(self._lock)
+        #: Persistence, under the lock: ``(id, entry)`` written, ``(id, None)`` dropped, ``(None, None)`` all.
+        self.on_change: Callable[[str | None, dict[str, Any] | None], object] = lambda key, entry: None
 
     def add(self, entry: dict[str, Any]) -> None:
         with self._lock:
             self._entries[entry["delivery_id"]] = entry
+            self.on_change(entry["delivery_id"], entry)
             while len(self._entries) > self._size:
                 victim = next((k for k, e in self._entries.items() if e["state"] in FINAL_STATES), None)
-                self._entries.pop(victim if victim is not None else next(iter(self._entries)))
+                victim = victim if victim is not None else next(iter(self._entries))
+                self._entries.pop(victim)
+                self.on_change(victim, None)
             self.changed.notify_all()
 
     def update(
@@ -45,6 +51,7 @@ class DeliveryLog:
             if state is not None:
                 entry["state"] = state
             entry.update(fields)
+            self.on_change(delivery_id, entry)
             self.changed.notify_all()
 
     def get(self, delivery_id: str) -> dict[str, Any] | None:
@@ -62,6 +69,7 @@ class DeliveryLog:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self.on_change(None, None)
             self.changed.notify_all()
 
     def wait(self, job_id: str | None, count: int | None, timeout: float) -> list[dict[str, Any]]:
