@@ -33,8 +33,6 @@ __all__ = [
     "MockServer",
     "ScenarioError",
 ]
-#: waitress unless told otherwise: pure Python, JSON answers even to malformed HTTP, every scenario fault.
-EMBEDDED_SERVER = "waitress"
 
 
 class MockServer:
@@ -44,7 +42,7 @@ class MockServer:
         self, settings: Settings | None = None, *, clock: Clock | None = None, **overrides: Any
     ) -> None:
         base = settings or Settings(
-            port=0, log_requests=False, webhook_allow_hosts=LOOPBACK_HOSTS, server=EMBEDDED_SERVER
+            port=0, log_requests=False, webhook_allow_hosts=LOOPBACK_HOSTS
         )
         self.settings = base.with_overrides(overrides) if overrides else base
         pairs = self.settings.api_keys

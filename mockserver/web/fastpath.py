@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import time
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -27,6 +26,8 @@ from mockserver.web.http import ApiError, decode_body, read_body
 from mockserver.web.pipeline import credentials_error, limit_error
 
 PREFIX = "/api/text_generator/"
+#: Where ``create_app`` keeps the fast path in ``app.extensions``: the server asks it which calls to run inline.
+FAST_PATH_KEY = "creatify_mock.fast_path"
 NOT_FOUND = "Not found."
 UNEXPECTED = {"detail": "A server error occurred in the mock; see its log."}
 JSON_HEADER = ("Content-Type", "application/json")
@@ -65,16 +66,17 @@ class FastPath:
         handler = self._route(environ)
         if handler is None:
             return self.app(environ, start_response)
-        started = time.perf_counter()
         status, body, headers = self._answer(environ, handler)
         payload = jsonio.dumps(body)
         out = [JSON_HEADER, ("Content-Length", str(len(payload)))]
         if headers:
             out += headers.items()
         start_response(_status_line(status), out)
-        if self.log_requests:
-            _log(environ, status, started)
         return [payload]
+
+    def owns(self, environ: dict[str, Any]) -> bool:
+        """Whether this call is answered here (quickly, never waiting): the server then runs it inline."""
+        return self._route(environ) is not None
 
     def _route(self, environ: dict[str, Any]) -> Callable[[dict[str, Any], str], Answer] | None:
         """The handler this call would reach in Flask, or None to let Flask answer it."""
@@ -141,16 +143,3 @@ class FastPath:
         pairs = parse_qsl(query, keep_blank_values=True, errors="werkzeug.url_quote") if query else []
         raw = next((value for key, value in pairs if key == "ids"), None)
         return 200, self.svc.list(account, ids_filter(raw)), {}
-
-
-def _log(environ: dict[str, Any], status: int, started: float) -> None:
-    """The access log line Flask's ``after_request`` hook writes (``app._access_log``), in the same format."""
-    query = environ.get("QUERY_STRING", "")
-    access_log.info(
-        '%s "%s %s" %s %.1fms',
-        environ.get("REMOTE_ADDR"),
-        environ.get("REQUEST_METHOD"),
-        f"{environ.get('PATH_INFO', '')}?{query}".rstrip("?"),
-        status,
-        (time.perf_counter() - started) * 1000,
-    )
