@@ -237,6 +237,8 @@ def _call(app: WSGIApp, environ: dict[str, Any]) -> Answer:
 
     result = app(environ, start_response)
     deferred = environ.get(ASYNC_BODY_KEY)
+    if not started and deferred is None:  # WSGI allows start_response at the first iteration
+        result = _Started(result)
     status = int(started[0][:3]) if started else 500
     headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (started[1] if started else [])]
     if deferred is not None:
@@ -248,6 +250,24 @@ def _call(app: WSGIApp, environ: dict[str, Any]) -> Answer:
         return status, headers, b"".join(result)
     finally:
         close = getattr(result, "close", None)
+        if close is not None:
+            close()
+
+
+class _Started:
+    """A WSGI body whose first piece was taken (so that ``start_response`` has run), given back whole."""
+
+    def __init__(self, body: Iterable[bytes]) -> None:
+        self._body = body
+        self._rest = iter(body)
+        self._first = next(self._rest, b"")
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self._first
+        yield from self._rest
+
+    def close(self) -> None:
+        close = getattr(self._body, "close", None)
         if close is not None:
             close()
 
