@@ -101,10 +101,10 @@ class Bridge:
         if not declared:
             environ["CONTENT_LENGTH"] = str(len(body)) if body else ""
         if self.inline is not None and self.inline(environ):
-            status, headers, out = _call(self.app, environ)
+            status, headers, out = call(self.app, environ)
         else:
             status, headers, out = await asyncio.get_running_loop().run_in_executor(
-                self.pool, _call, self.app, environ
+                self.pool, call, self.app, environ
             )
         if environ.get(ABORTED_KEY):
             await _until_gone(receive)
@@ -134,21 +134,42 @@ class Bridge:
                 return b"".join(parts)
 
     def _environ(self, scope: Scope) -> dict[str, Any]:
-        server = scope.get("server") or ("127.0.0.1", 0)
-        client = scope.get("client") or ("", 0)
+        return self.environ(
+            scope["method"],
+            scope["path"],
+            scope["query_string"],
+            scope["headers"],
+            scope.get("server"),
+            scope.get("client"),
+            scope.get(TRANSPORT_KEY),
+        )
+
+    def environ(
+        self,
+        method: str,
+        path: str,
+        query: bytes,
+        headers: Iterable[tuple[bytes, bytes]],
+        server: Any,
+        client: Any,
+        transport: Any,
+    ) -> dict[str, Any]:
+        """The WSGI environ of a request (PEP 3333: the path's UTF-8 bytes as latin-1 text)."""
+        server = server or ("127.0.0.1", 0)
+        client = client or ("", 0)
         environ = BASE_ENVIRON | {
-            "REQUEST_METHOD": scope["method"],
-            "PATH_INFO": scope["path"].encode("utf-8").decode("latin-1"),
-            "QUERY_STRING": scope["query_string"].decode("latin-1"),
+            "REQUEST_METHOD": method,
+            "PATH_INFO": path if path.isascii() else path.encode("utf-8").decode("latin-1"),
+            "QUERY_STRING": query.decode("latin-1"),
             "SERVER_NAME": server[0],
             "SERVER_PORT": str(server[1]),
             "REMOTE_ADDR": client[0],
             "REMOTE_PORT": str(client[1]),
             "wsgi.errors": None,
             HOST_KEY: self.host,
-            TRANSPORT_KEY: scope.get(TRANSPORT_KEY),
+            TRANSPORT_KEY: transport,
         }
-        for raw_name, raw_value in scope["headers"]:
+        for raw_name, raw_value in headers:
             name = raw_name.decode("latin-1").upper().replace("-", "_")
             value = raw_value.decode("latin-1")
             if name not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
@@ -227,7 +248,7 @@ class Bridge:
                 close()
 
 
-def _call(app: WSGIApp, environ: dict[str, Any]) -> Answer:
+def call(app: WSGIApp, environ: dict[str, Any]) -> Answer:
     """Run the WSGI app; a body of known length is read whole here (in whichever thread this runs)."""
     started: list[Any] = []
 

@@ -6,6 +6,8 @@
   uvicorn has only the last one: 1,000 sockets sending a header byte every few seconds would be held forever.
 - Malformed HTTP (llhttp refuses bare LF line ends, a Content-Length beside a Transfer-Encoding, chunk sizes
   that overflow, versions other than 1.0/1.1...) gets a 400 in the API's JSON shape, then a close.
+- The hot calls (``FastPath.owns``) answered right here, as their request ends: no task, no ASGI messages,
+  one write (``web.bridge`` would do the same work for them at about twice the cost per call).
 - The connection's transport in each request's scope (``bridge.TRANSPORT_KEY``), so the scenario faults
   ``disconnect`` and ``drop_after`` can drop it.
 """
@@ -13,14 +15,18 @@
 from __future__ import annotations
 
 import asyncio
+import io
+import itertools
 import logging
+import time
 from typing import Any
 
 import httptools
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from mockserver.core import jsonio
-from mockserver.web.bridge import TRANSPORT_KEY
+from mockserver.web.accesslog import log_access
+from mockserver.web.bridge import TRANSPORT_KEY, Bridge, call
 from mockserver.web.families import shaped
 
 log = logging.getLogger("creatify_mock.http")
@@ -31,10 +37,12 @@ class Protocol(HttpToolsProtocol):
 
     header_timeout = 10.0
     body_timeout = 30.0
+    bridge: Bridge
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._deadline: asyncio.TimerHandle | None = None
+        self._inline: dict[str, Any] | None = None
         self._arm(self.header_timeout)
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -76,12 +84,62 @@ class Protocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._arm(self.body_timeout)
-        super().on_headers_complete()
-        self.scope[TRANSPORT_KEY] = self.transport  # type: ignore[literal-required]
+        self._inline = self._hot_call()
+        if self._inline is None:
+            super().on_headers_complete()
+            self.scope[TRANSPORT_KEY] = self.transport  # type: ignore[literal-required]
+
+    def _hot_call(self) -> dict[str, Any] | None:
+        """The environ of a call the fast path answers, when nothing else is under way on this connection."""
+        bridge = self.bridge
+        busy = self.cycle is not None and not self.cycle.response_complete
+        if bridge.inline is None or busy or self.pipeline or self.expect_100_continue:
+            return None
+        try:
+            url = httptools.parse_url(self.url)
+        except httptools.HttpParserInvalidURLError:
+            return None
+        path = url.path.decode("latin-1")
+        if "%" in path:
+            return None  # uvicorn decodes it (as UTF-8) on the general path
+        method = self.parser.get_method().decode("ascii")
+        environ = bridge.environ(
+            method, path, url.query or b"", self.headers, self.server, self.client, self.transport
+        )
+        if not bridge.inline(environ):
+            return None
+        self._keep_alive = self.parser.get_http_version() != "1.0" and self.parser.should_keep_alive()
+        self._body: list[bytes] = []
+        return environ
+
+    def on_body(self, body: bytes) -> None:
+        if self._inline is not None:
+            self._body.append(body)  # bounded: the fast path only takes bodies it knows to be small
+        else:
+            super().on_body(body)
 
     def on_message_complete(self) -> None:
         self._disarm()
-        super().on_message_complete()
+        environ = self._inline
+        if environ is None:
+            super().on_message_complete()
+            return
+        self._inline = None
+        started = time.perf_counter()
+        environ["wsgi.input"] = io.BytesIO(b"".join(self._body))
+        status, headers, body = call(self.bridge.app, environ)
+        head: list[bytes] = [STATUS_LINE[status]]
+        for name, value in itertools.chain(self.server_state.default_headers, headers):
+            head += [name, b": ", value, b"\r\n"]
+        if not self._keep_alive:
+            head.append(b"connection: close\r\n")
+        head += [b"\r\n", body]
+        self.transport.write(b"".join(head))
+        if self.bridge.log_requests:
+            log_access(environ, status, time.perf_counter() - started)
+        if not self._keep_alive:
+            self.transport.close()
+        self.on_response_complete()
 
     def data_received(self, data: bytes) -> None:
         self._unset_keepalive_if_required()
@@ -112,7 +170,7 @@ class Protocol(HttpToolsProtocol):
         log.debug("refused a request: %s", msg)
 
 
-def configure(header_timeout: float, body_timeout: float) -> type[Protocol]:
-    """A protocol class with these read timeouts (uvicorn builds one instance per connection)."""
-    attrs: dict[str, Any] = {"header_timeout": header_timeout, "body_timeout": body_timeout}
+def configure(bridge: Bridge, header_timeout: float, body_timeout: float) -> type[Protocol]:
+    """A protocol class for ``bridge`` with these read timeouts (uvicorn builds one instance per connection)."""
+    attrs: dict[str, Any] = {"bridge": bridge, "header_timeout": header_timeout, "body_timeout": body_timeout}
     return type("ConfiguredProtocol", (Protocol,), attrs)

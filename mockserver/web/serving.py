@@ -90,7 +90,8 @@ class Server:
         )
         config = uvicorn.Config(
             self.bridge,
-            http=protocol.configure(settings.header_timeout, settings.body_timeout),
+            http=protocol.configure(self.bridge, settings.header_timeout, settings.body_timeout),
+            proxy_headers=False,
             loop="uvloop",
             lifespan="off",
             log_config=None,
