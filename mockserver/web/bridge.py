@@ -31,6 +31,8 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 Answer = tuple[int, list[tuple[bytes, bytes]], Any]
 ABORTED_KEY = "creatify_mock.aborted"
 TRANSPORT_KEY = "creatify_mock.transport"  # put in the scope by ``web.protocol``
+#: In the scope: the answer is waiting (set here) / the client has stopped sending (set by ``web.protocol``).
+HELD_KEY, EOF_KEY = "creatify_mock.held", "creatify_mock.eof"
 CLOSE = (b"connection", b"close")
 BASE_ENVIRON: dict[str, Any] = {
     "SCRIPT_NAME": "",
@@ -115,6 +117,10 @@ class Bridge:
         elif isinstance(out, Iterator):
             await self._pull(out, status, headers, send, receive)
         else:
+            scope[HELD_KEY] = True
+            if scope.get(EOF_KEY):  # the client stopped sending while the app ran: it is not waiting for this
+                out[0].close()
+                return 499
             status = await self._drive(out, environ, status, headers, send, receive)
         return status
 

@@ -26,7 +26,7 @@ from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from mockserver.core import jsonio
 from mockserver.web.accesslog import log_access
-from mockserver.web.bridge import TRANSPORT_KEY, Bridge, call
+from mockserver.web.bridge import EOF_KEY, HELD_KEY, TRANSPORT_KEY, Bridge, call
 from mockserver.web.families import shaped
 
 log = logging.getLogger("creatify_mock.http")
@@ -65,9 +65,20 @@ class Protocol(HttpToolsProtocol):
             self.transport.close()
 
     def eof_received(self) -> bool:
-        """The client is done sending (a half-close): answer what it sent, then close. uvicorn closes at once."""
+        """The client is done sending. A short answer still goes out (a half-closed client gets it), then the
+        connection closes; an answer that waits (a stream, a sync call) takes it as the client leaving — a
+        socket that was closed entirely says no more than this until something is written to it.
+        uvicorn closes at once, answering nothing."""
         self._eof = True
-        if self.cycle is None or self.cycle.response_complete:
+        cycle = self.cycle
+        if cycle is None or cycle.response_complete:
+            self.transport.close()
+            return False
+        scope: dict[str, Any] = cycle.scope  # type: ignore[assignment]
+        scope[EOF_KEY] = True
+        if scope.get(HELD_KEY):
+            cycle.disconnected = True
+            cycle.message_event.set()
             self.transport.close()
             return False
         return True
