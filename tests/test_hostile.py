@@ -8,6 +8,7 @@ import json
 import socket
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import requests
@@ -24,7 +25,7 @@ WAIT = 10.0  # seconds any single hostile exchange may take
 
 @pytest.fixture(scope="module")
 def live() -> Iterator[MockServer]:
-    options = {"max_body_bytes": LIMIT, "webhook_allow_hosts": "127.0.0.1"}
+    options: dict[str, Any] = {"max_body_bytes": LIMIT, "webhook_allow_hosts": "127.0.0.1"}
     with MockServer(timing="instant", **options) as mock:
         yield mock
 

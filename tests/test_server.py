@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 import pytest
 import requests
@@ -86,7 +86,9 @@ def test_http_9_9_is_a_json_400(live: MockServer) -> None:
     refused_or_closed(reply, closed)
 
 
-def test_content_length_beside_transfer_encoding_is_a_json_400_and_no_smuggled_request(live: MockServer) -> None:
+def test_content_length_beside_transfer_encoding_is_a_json_400_and_no_smuggled_request(
+    live: MockServer,
+) -> None:
     smuggled = b"GET /__admin/health HTTP/1.1\r\nHost: x\r\n\r\n"
     raw = (
         head("POST", API)
@@ -99,7 +101,9 @@ def test_content_length_beside_transfer_encoding_is_a_json_400_and_no_smuggled_r
 
 
 @pytest.mark.parametrize("size", [b"ffffffffffffffff", b"10000000000000000"])
-def test_a_chunk_size_of_2_64_is_refused_or_closed_within_the_body_timeout(live: MockServer, size: bytes) -> None:
+def test_a_chunk_size_of_2_64_is_refused_or_closed_within_the_body_timeout(
+    live: MockServer, size: bytes
+) -> None:
     raw = head("POST", API) + b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" + size
     reply, closed = exchange(live, raw + b"\r\n{}")
     refused_or_closed(reply, closed)
@@ -134,7 +138,7 @@ def open_streams(mock: MockServer) -> list[dict[str, object]]:
     return list(answer.json())
 
 
-def send_and_leave(mock: MockServer, path: str, body: dict[str, object], held: Callable[[], bool]) -> None:
+def send_and_leave(mock: MockServer, path: str, body: Mapping[str, object], held: Callable[[], bool]) -> None:
     """Send a call that the mock holds (manual timing), wait until it is held, then drop the connection."""
     data = json.dumps(body).encode()
     raw = head("POST", path) + b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(data)

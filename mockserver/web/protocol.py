@@ -64,7 +64,7 @@ class Protocol(HttpToolsProtocol):
         if not self.transport.is_closing():
             self.transport.close()
 
-    def eof_received(self) -> bool:
+    def eof_received(self) -> bool:  # type: ignore[override]  # asyncio.Protocol allows a bool
         """The client is done sending. A short answer still goes out (a half-closed client gets it), then the
         connection closes; an answer that waits (a stream, a sync call) takes it as the client leaving — a
         socket that was closed entirely says no more than this until something is written to it.

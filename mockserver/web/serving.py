@@ -23,7 +23,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import uvicorn
-import uvloop
+
+try:
+    import uvloop
+except ImportError:  # Windows: asyncio's own loop (slower, same behaviour)
+    uvloop = None  # type: ignore[assignment]
 from flask import Flask
 
 from mockserver.config.settings import Settings
@@ -92,7 +96,7 @@ class Server:
             self.bridge,
             http=protocol.configure(self.bridge, settings.header_timeout, settings.body_timeout),
             proxy_headers=False,
-            loop="uvloop",
+            loop="none",
             lifespan="off",
             log_config=None,
             access_log=False,
@@ -146,7 +150,7 @@ class Server:
 
 def _run(main: Coroutine[Any, Any, None]) -> None:
     """``asyncio.run`` on a uvloop loop (Python 3.10 has no ``loop_factory``); what is left is cancelled."""
-    loop = uvloop.new_event_loop()
+    loop = uvloop.new_event_loop() if uvloop is not None else asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
         loop.run_until_complete(main)
