@@ -26,8 +26,9 @@ from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from mockserver.core import jsonio
 from mockserver.web.accesslog import log_access
-from mockserver.web.bridge import EOF_KEY, HELD_KEY, TRANSPORT_KEY, Bridge, call
+from mockserver.web.bridge import EOF_KEY, HELD_KEY, TRANSPORT_KEY, Bridge
 from mockserver.web.families import shaped
+from mockserver.web.wsgicall import call
 
 log = logging.getLogger("creatify_mock.http")
 
