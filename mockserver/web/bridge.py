@@ -1,8 +1,9 @@
 """The ASGI front of the one server: a WSGI app (the Flask app, or the recording proxy) on an event loop.
 
 Each call is read whole on the loop (bounded), turned into a WSGI environ, then answered one of three ways:
-- the hot ``/api/`` calls the fast path owns (``FastPath.route``) run inline on the loop: a few tens of
-  microseconds of the facade, cheaper than any hand-off to a thread;
+- the hot calls the fast path owns (``FastPath.owns``: both families' create, read, list, and streams) run
+  inline on the loop: a few tens of microseconds of the facade, cheaper than any hand-off to a thread (the
+  instant ones usually never get here: ``web.protocol`` answers them itself);
 - everything else runs the WSGI app in the thread pool (``--threads``): Flask, its pipeline, its views;
 - a view whose answer waits (a stream, a sync create) hands back an ``AsyncBody`` (``web.streaming``), which is
   driven here on the loop — it costs no thread while it waits — and stopped as soon as the client leaves.
@@ -70,11 +71,13 @@ class Bridge:
         max_body: int,
         inline: Callable[[dict[str, Any]], bool] | None = None,
         log_requests: bool = False,
+        instant: Callable[[dict[str, Any]], bool] | None = None,
     ) -> None:
         self.app = app
         self.pool = pool
         self.max_body = max_body
-        self.inline = inline
+        self.inline = inline  # calls answered on the loop (a waiting answer comes back as an AsyncBody)
+        self.instant = instant  # calls ``web.protocol`` may answer itself: on the loop, never waiting
         self.log_requests = log_requests
         self.host: Host | None = None
 

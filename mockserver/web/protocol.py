@@ -105,7 +105,7 @@ class Protocol(HttpToolsProtocol):
         """The environ of a call the fast path answers, when nothing else is under way on this connection."""
         bridge = self.bridge
         busy = self.cycle is not None and not self.cycle.response_complete
-        if bridge.inline is None or busy or self.pipeline or self.expect_100_continue:
+        if bridge.instant is None or busy or self.pipeline or self.expect_100_continue:
             return None
         try:
             url = httptools.parse_url(self.url)
@@ -118,7 +118,7 @@ class Protocol(HttpToolsProtocol):
         environ = bridge.environ(
             method, path, url.query or b"", self.headers, self.server, self.client, self.transport
         )
-        if not bridge.inline(environ):
+        if not bridge.instant(environ):
             return None
         self._keep_alive = self.parser.get_http_version() != "1.0" and self.parser.should_keep_alive()
         self._body: list[bytes] = []

@@ -91,6 +91,7 @@ class Server:
             max(2 * settings.max_body_bytes, settings.max_body_bytes + 65536),
             fast.owns if fast is not None else None,
             settings.log_requests,
+            fast.instant if fast is not None else None,
         )
         config = uvicorn.Config(
             self.bridge,
