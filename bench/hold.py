@@ -90,7 +90,12 @@ def probing(port: int, seconds: float) -> subprocess.Popen[bytes]:
     path = f"{JOB}{create_one(port)[0]['id']}/"
     argv = [sys.executable, "-m", "bench.probe", str(port), path, str(seconds)]
     cwd = Path(__file__).resolve().parent.parent
-    return subprocess.Popen(pinned(CLIENT_CORE, argv), stdout=subprocess.PIPE, cwd=cwd)
+    probe = subprocess.Popen(
+        pinned(CLIENT_CORE, argv), stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd
+    )
+    assert probe.stderr is not None
+    probe.stderr.readline()  # "ready": connected, one GET answered; the load starts only now
+    return probe
 
 
 def probe_result(probe: subprocess.Popen[bytes], prefix: str) -> dict[str, float]:
