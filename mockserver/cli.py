@@ -232,7 +232,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         server = make_server(app, settings)
     except (OSError, ValueError) as exc:  # a host that is no address at all: socket.gaierror (an OSError)
-        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not an address this machine has"
+        # getaddrinfo's errors (negative codes) come back re-raised as plain OSErrors by socket.create_server
+        known = isinstance(exc, OSError) and exc.strerror and (exc.errno or 0) >= 0
+        why = exc.strerror if isinstance(exc, OSError) and known else "not an address this machine has"
         print(f"creatify-mock: cannot listen on {settings.host}:{settings.port}: {why}", file=sys.stderr)
         return 1
     watcher = Watcher(svc, settings.scenarios) if settings.watch and settings.scenarios else None
