@@ -1,5 +1,5 @@
-"""``make bench``: the mock (under each server) against Prism and WireMock, the same loads on one core each,
-beside the ceilings (a fixed-answer app under each server, nginx), in one table.
+"""``make bench``: the mock against Prism and WireMock, the same loads on one core each, beside the ceilings (a
+fixed-answer app under the mock's server, nginx), in one table; then the held-connection loads (``bench.hold``).
 
 Servers run pinned to core 0, every client (wrk and the job-cycle client) on core 1; loopback only. Every load
 counts the answers that were not 2xx (or not answers at all): they are printed, and any makes the run fail.
@@ -17,9 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mockserver.config.settings import SERVERS
-
-from . import ceilings, loads, peers, state_file, stores, streams
+from . import ceilings, hold, loads, peers, state_file, stores
 from .procs import CLIENT_CORE, Server, free_port
 from .table import error_count, render
 
@@ -35,14 +33,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--fill", type=int, default=100_000, help="jobs to hold for the memory figure (0: skip)"
     )
-    parser.add_argument(
-        "--servers", default=",".join(SERVERS), help="the mock's --server values to measure, comma-separated"
-    )
     parser.add_argument("--no-peers", action="store_true", help="measure the mock only")
     parser.add_argument("--no-ceilings", action="store_true", help="skip the fixed-answer apps and nginx")
     parser.add_argument("--threads", type=int, help="the mock's --threads (default: its own default)")
     parser.add_argument("--json", type=Path, help="also write the numbers to this file")
-    parser.add_argument("--no-streams", action="store_true", help="skip the 200 concurrent streams load")
+    parser.add_argument(
+        "--no-hold", action="store_true", help="skip the streams, slowloris and dropped-client loads"
+    )
     parser.add_argument("--no-stores", action="store_true", help="skip the memory/Redis store rows")
     parser.add_argument("--stores-only", action="store_true", help="only the memory/Redis store rows")
     parser.add_argument("--no-state-file", action="store_true", help="skip --state-file at 40,000 jobs")
@@ -84,15 +81,14 @@ def start(
         raise
 
 
-def bench_mock(args: argparse.Namespace, server_name: str) -> tuple[Metrics, dict[str, Any]]:
+def bench_mock(args: argparse.Namespace) -> tuple[Metrics, dict[str, Any]]:
     """The mock's figures, plus what the peers need from it (its OpenAPI document and two real answers)."""
     exe = Path(sys.executable).with_name("creatify-mock")
     port = free_port()
     argv = [str(exe), "serve", "--quiet", "--timing", "instant", "--host", "127.0.0.1", "--port", str(port)]
-    argv += ["--server", server_name]
     if args.threads:
         argv += ["--threads", str(args.threads)]
-    server, metrics = start(f"{MOCK} {server_name}", argv, port, "/__admin/health")
+    server, metrics = start(MOCK, argv, port, "/__admin/health")
     try:
         created, done = loads.create_one(server.port)
         shared = {"openapi": loads.get_json(server.port, "/openapi.json"), "created": created, "done": done}
@@ -107,15 +103,14 @@ def bench_mock(args: argparse.Namespace, server_name: str) -> tuple[Metrics, dic
 
 
 def bench_ceilings(args: argparse.Namespace, shared: dict[str, Any]) -> dict[str, Metrics]:
-    """The fixed answer (the mock's own created job) under each server, then under nginx when installed."""
+    """The fixed answer (the mock's own created job) under the mock's server, then under nginx when installed."""
     results: dict[str, Metrics] = {}
     body = json.dumps(shared["created"], separators=(",", ":")).encode()
     with tempfile.TemporaryDirectory(prefix="creatify-bench-ceiling-") as tmp:
         body_file = Path(tmp) / "body.json"
         body_file.write_bytes(body)
         runs: list[tuple[str, Callable[[int], list[str] | None]]] = [
-            (f"fixed app {name}", lambda port, n=name: ceilings.fixed_argv(n, port, body_file, args.threads))
-            for name in args.servers.split(",")
+            ("fixed app", lambda port: ceilings.fixed_argv(port, body_file, args.threads))
         ]
         runs.append(("nginx", lambda port: ceilings.nginx_argv(Path(tmp) / "nginx", port, body)))
         for name, make in runs:
@@ -171,17 +166,18 @@ def main() -> int:
     os.sched_setaffinity(0, {int(CLIENT_CORE)})
     results: dict[str, Metrics] = {}
     shared: dict[str, Any] = {}
-    for name in args.servers.split(","):
-        print(f"measuring {MOCK} --server {name} ...", file=sys.stderr, flush=True)
-        results[f"{MOCK} {name}"], shared = bench_mock(args, name)
+    print(f"measuring {MOCK} ...", file=sys.stderr, flush=True)
+    results[MOCK], shared = bench_mock(args)
     if not args.no_peers:
         results.update(bench_peers(args, shared))
     if not args.no_ceilings:
         results.update(bench_ceilings(args, shared))
     print(render(results, args))
-    if not args.no_streams:
+    held: dict[str, float] = {}
+    if not args.no_hold:
+        held = hold.measure()
         print()
-        print(streams.render(streams.measure(200, 30.0)))
+        print(hold.render(held))
     if not args.no_stores:
         os.sched_setaffinity(0, set(range(os.cpu_count() or 1)))
         print()
@@ -193,8 +189,9 @@ def main() -> int:
         print(state_file.render(durable, state_file.parser().parse_args([])))
         results.update({f"state file: {name}": metrics for name, metrics in durable.items()})
     if args.json:
-        args.json.write_text(json.dumps(results, indent=2))
-    return 1 if any(error_count(m) for m in results.values()) else 0
+        args.json.write_text(json.dumps({**results, "hold": held}, indent=2))
+    failed = any(error_count(m) for m in results.values()) or not hold.passed(held)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

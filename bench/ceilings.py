@@ -1,10 +1,11 @@
-"""Ceilings: what each server and the harness allow with no mock behind them, printed beside the mock.
+"""Ceilings: what the server and the harness allow with no mock behind them, printed beside the mock.
 
-A fixed-answer WSGI app served by each server the project uses (the same ``make_server`` the CLI calls), and
+A fixed-answer WSGI app served by the mock's server (the same ``make_server`` the CLI calls; every call of it
+goes through the thread pool, as a Flask call of the mock does), and
 nginx answering the same fixed body when it is installed (Debian's ``nginx``): the distance from the mock's
 figures to these is what the mock itself costs, and the nginx column is the load generator's own limit.
 
-``python -m bench.ceilings --server granian --port N --body FILE`` serves the fixed app in the foreground.
+``python -m bench.ceilings --port N --body FILE`` serves the fixed app in the foreground.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from mockserver.config.settings import SERVERS, Settings
+from mockserver.config.settings import Settings
 from mockserver.web.servers import make_server
 
 from .procs import LOOPBACK
@@ -55,8 +56,8 @@ def fixed_app(body: bytes) -> Callable[[dict[str, Any], Callable[..., Any]], Ite
     return app
 
 
-def fixed_argv(server: str, port: int, body_file: Path, threads: int | None) -> list[str]:
-    argv = [sys.executable, "-m", "bench.ceilings", "--server", server, "--port", str(port)]
+def fixed_argv(port: int, body_file: Path, threads: int | None) -> list[str]:
+    argv = [sys.executable, "-m", "bench.ceilings", "--port", str(port)]
     argv += ["--body", str(body_file)]
     return argv + (["--threads", str(threads)] if threads else [])
 
@@ -77,12 +78,11 @@ def nginx_argv(root: Path, port: int, body: bytes) -> list[str] | None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.ceilings", description=__doc__)
-    parser.add_argument("--server", choices=SERVERS, required=True)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--body", type=Path, required=True)
     parser.add_argument("--threads", type=int)
     args = parser.parse_args()
-    options: dict[str, Any] = {"host": LOOPBACK, "port": args.port, "server": args.server}
+    options: dict[str, Any] = {"host": LOOPBACK, "port": args.port, "log_requests": False}
     if args.threads:
         options["threads"] = args.threads
     server = make_server(fixed_app(args.body.read_bytes()), Settings(**options))  # any WSGI app will do

@@ -16,6 +16,9 @@ from .procs import LOOPBACK
 def main() -> int:
     port, path, seconds = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
     conn = http.client.HTTPConnection(LOOPBACK, port, timeout=10)
+    conn.request("GET", path, headers=HEADERS)  # connected and warm before measuring: no connect in a sample
+    conn.getresponse().read()
+    print("ready", file=sys.stderr, flush=True)
     samples: list[list[float]] = []
     end = time.monotonic() + seconds
     while time.monotonic() < end:

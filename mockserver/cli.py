@@ -11,7 +11,7 @@ from types import FrameType
 
 from mockserver import workers
 from mockserver.calibrate import cli as calibrate_cli
-from mockserver.config.settings import SERVERS, TIMINGS, Settings
+from mockserver.config.settings import TIMINGS, Settings
 from mockserver.config.sources import load
 from mockserver.config.values import SettingsError
 from mockserver.config.version import mock_version
@@ -65,12 +65,18 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         help="jobs kept at most; the oldest terminal ones are evicted first (default 100000)",
     )
+    add("--threads", type=int, help="Python threads running the Flask app's calls (default 8)")
     add(
-        "--server",
-        choices=SERVERS,
-        help="HTTP server: waitress (default: JSON answers even to malformed HTTP, every scenario fault) or granian (faster)",
+        "--header-timeout",
+        type=float,
+        help="seconds a request's headers may take to arrive before the connection is closed (default 10)",
     )
-    add("--threads", type=int, help="Python threads answering calls (default 8)")
+    add(
+        "--body-timeout",
+        type=float,
+        help="seconds a request's body may take to arrive after its headers before the connection is closed"
+        " (default 30)",
+    )
     add("--scenarios", metavar="FILE", help="scenario rules (YAML or JSON) applied to API calls")
     add("--webhook-events", choices=("all", "terminal"), help="which status changes are sent (default all)")
     add("--webhook-secret", help="sign webhooks: X-Webhook-Signature = sha256 HMAC of timestamp.body")
@@ -237,8 +243,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         app.wsgi_app = DurableAnswers(app.wsgi_app, state)  # type: ignore[method-assign]
     try:
         server = make_server(app, settings)
-    except (OSError, ValueError) as exc:  # waitress says ValueError for a host that is no address at all
-        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not an address this machine has"
+    except (OSError, ValueError) as exc:  # a host that is no address at all: socket.gaierror (an OSError)
+        # getaddrinfo's errors (negative codes) come back re-raised as plain OSErrors by socket.create_server
+        known = isinstance(exc, OSError) and exc.strerror and (exc.errno or 0) >= 0
+        why = exc.strerror if isinstance(exc, OSError) and known else "not an address this machine has"
         print(f"creatify-mock: cannot listen on {settings.host}:{settings.port}: {why}", file=sys.stderr)
         return 1
     watcher = Watcher(svc, settings.scenarios) if settings.watch and settings.scenarios else None

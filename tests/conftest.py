@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 import requests
 
-from mockserver.config.settings import SERVERS
 from mockserver.contract import schemas
 from mockserver.core.clock import FrozenClock
 from mockserver.testing import MockServer
@@ -88,15 +87,9 @@ def mock_options() -> dict[str, Any]:
     return {}
 
 
-@pytest.fixture(params=SERVERS)
-def http_server(request: pytest.FixtureRequest) -> str:
-    """Every HTTP-level test that uses ``mock`` runs once under each server ``--server`` offers."""
-    return str(request.param)
-
-
 @pytest.fixture
-def mock(clock: FrozenClock, mock_options: dict[str, Any], http_server: str) -> Iterator[MockServer]:
-    with MockServer(clock=clock, **{"server": http_server, **mock_options}) as server:
+def mock(clock: FrozenClock, mock_options: dict[str, Any]) -> Iterator[MockServer]:
+    with MockServer(clock=clock, **mock_options) as server:
         yield server
 
 

@@ -61,6 +61,7 @@ def call(app: Flask, method: str, path: str, headers: dict[str, str], body: byte
     return response.status_code, kept, response.get_data()
 
 
+SSE = "/sse/text_generator/"
 ids = st.sampled_from(["{id}", "{ID}", "00000000-0000-4000-8000-000000000000", "nope", "{id}/x"])
 paths = st.one_of(  # mostly the fast path's own routes, some near misses, a few others
     st.just(API),
@@ -71,6 +72,9 @@ paths = st.one_of(  # mostly the fast path's own routes, some near misses, a few
     st.sampled_from(
         ["/api/text_generator", f"{API}/", "//api/text_generator/", "/__admin/health", "/api/x/"]
     ),
+    st.just(SSE),  # the /sse/ family's twins (streams: tests/test_server.py and test_sse_stream.py)
+    ids.map(lambda i: f"{SSE}{i}/"),
+    st.sampled_from([f"{SSE}stream/x/", "/sse/text_generator", f"{SSE}/"]),
 )
 queries = st.sampled_from(
     ["", "ids={id}", "ids=", "ids=bad", "ids={id},{ID}", "ids=%zz", "x=1&ids={id}", "ids=é"]
@@ -212,7 +216,7 @@ def test_the_three_hot_calls_and_their_errors_never_reach_flask(counted: tuple[F
         ("GET", API, {**CREDS, "Origin": "http://127.0.0.1:3000"}, None),  # CORS is Flask's
         ("POST", API, JSON, b" " * (LIMIT + 1)),  # over the limit: Flask's 413
         ("GET", "/api/text_generator//", CREDS, None),
-        ("GET", "/sse/text_generator/", CREDS, None),  # another family: not the fast path's
+        ("GET", "/sse/text_generator/stream/", CREDS, None),  # the 405 is Flask's
         ("GET", "/__admin/health", {}, None),
     ],
 )

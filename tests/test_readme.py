@@ -24,8 +24,8 @@ def test_mockserver_example_runs() -> None:
     exec(compile(example("mockserver"), "README.md", "exec"), {})
 
 
-def test_granian_example_runs() -> None:
-    exec(compile(example("granian"), "README.md", "exec"), {})
+def test_embedded_server_example_runs() -> None:
+    exec(compile(example("embedded-server"), "README.md", "exec"), {})
 
 
 def test_faults_and_limits_example_runs() -> None:

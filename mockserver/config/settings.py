@@ -19,7 +19,6 @@ from mockserver.config.values import (
 
 TIMINGS = ("realtime", "instant", "manual")
 WEBHOOK_EVENTS = ("all", "terminal")
-SERVERS = ("granian", "waitress")
 #: Other names of settings, as the command line spells them.
 ALIASES = {"webhook_reorder": "webhook_reorder_rate"}
 #: The models Creatify's guide lists for the /sse/ family; another model is a 400 there.
@@ -47,8 +46,9 @@ class Settings:
     strict_ranges: bool = False
     max_body_bytes: int = 1024 * 1024
     admin_token: str | None = None
-    server: str = "waitress"
     threads: int = 8
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
     max_jobs: int = 100_000
     log_requests: bool = True
     scenarios: str | None = None
@@ -103,7 +103,8 @@ class Settings:
         for name in ("max_body_bytes", "max_jobs", "threads"):
             check(getattr(self, name) >= 1, name, "must be >= 1")
         check(self.webhook_events in WEBHOOK_EVENTS, "webhook_events", "must be all or terminal")
-        check(self.server in SERVERS, "server", f"must be one of {', '.join(SERVERS)}")
+        for name in ("header_timeout", "body_timeout"):
+            check(0 < getattr(self, name) <= 3600, name, "must be > 0 and <= 3600 seconds")
         for name in ("webhook_duplicate_rate", "webhook_reorder_rate", "webhook_drop_rate"):
             check(0.0 <= getattr(self, name) <= 1.0, name, "must be between 0 and 1")
         for name in ("webhook_max_attempts", "webhook_workers", "webhook_queue_size", "webhook_log_size"):

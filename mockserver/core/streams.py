@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from mockserver.core.waiters import Wait
+
 
 @dataclass
 class OpenStream:
@@ -97,7 +99,9 @@ class Stream:
     """A stream's job (created before the first byte is sent) and its chunks, produced when due."""
 
     job: dict[str, Any]
-    chunks: Iterator[Chunk | Abort | str]  # a str: recorded bytes of a replayed stream, sent as they are
+    chunks: Iterator[
+        Chunk | Abort | str | Wait
+    ]  # a str: recorded bytes of a replayed stream; Wait: see waiters
     book: StreamBook
 
     def close(self) -> None:

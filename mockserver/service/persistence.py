@@ -28,6 +28,7 @@ from mockserver.core.durable import engine
 from mockserver.core.durable.changes import ChangeSet, decode, encode
 from mockserver.core.durable.engine import Batch, EngineError, SqliteState, Stored
 from mockserver.core.snapshots import STATE_VERSION, job_to_state
+from mockserver.core.store import JobStore
 from mockserver.service import persistence_legacy as legacy
 from mockserver.service.facade import MockService
 
@@ -140,9 +141,15 @@ class StateFile:
             raise self._refuse(str(exc), used=True) from None
         return opened
 
+    @property
+    def _jobs(self) -> JobStore:
+        """The memory store's jobs: a state file is refused with a shared store (the settings check)."""
+        assert isinstance(self._svc.store, JobStore), "--state-file needs the memory store"
+        return self._svc.store
+
     def _attach(self) -> None:
         svc = self._svc
-        svc.store.on_change = self.changes.job
+        self._jobs.on_change = self.changes.job
         svc.webhooks.log.on_change = self.changes.webhook
         svc.webhooks.before_send = self.flush
 
@@ -179,7 +186,7 @@ class StateFile:
                 self._commit(self._engine)
 
     def _commit(self, db: SqliteState) -> None:
-        with self._svc.store.hold:  # the jobs, events and balances queued so far: one consistent cut
+        with self._jobs.hold:  # the jobs, events and balances queued so far: one consistent cut
             taken = self.changes.take()
             meta = self._meta()
         batch = Batch(

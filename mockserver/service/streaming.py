@@ -17,7 +17,7 @@ from mockserver.core.models import Family, Job, JobStatus, Schedule
 from mockserver.core.scenarios import Rule
 from mockserver.core.storage.base import JobRepository
 from mockserver.core.streams import ABORT, Abort, Chunk, Stream, StreamBook, StreamFaults
-from mockserver.core.waiters import Waiters
+from mockserver.core.waiters import Steps, Wait, Waiters, finish
 from mockserver.generation.stream import ChunkMaker, due_times, failed_finish_reason, response_id, split
 from mockserver.generation.text import Generator, prompt_tokens
 from mockserver.generation.tools import ToolError, parse_toolbox
@@ -27,6 +27,8 @@ from mockserver.validation.drf import RequestValidator
 from mockserver.validation.sse import INVALID_BODY, invalid_body, model_not_found
 
 TERMINAL = (JobStatus.DONE.value, JobStatus.FAILED.value)
+#: A recorded stream's offsets are brought forward to this many seconds at most (as ``replay.stream.replay``).
+MAX_REPLAY_WAIT = 600.0
 
 
 def _status(job: Job) -> dict[str, Any]:
@@ -109,11 +111,20 @@ class SseOperations:
         sync: bool = False,
     ) -> dict[str, Any]:
         """A new job of the family; with ``sync`` the job once terminal (or as it is after ``--sync-timeout``)."""
-        job = self._new_job(account, request, webhook_url, rule, Family.SSE)
-        view = self._add(job)
         if not sync:
-            return view
-        return self._wait_terminal(job.id, job.schedule) or view
+            return self._add(self._new_job(account, request, webhook_url, rule, Family.SSE))
+        return finish(self.create_sse_waiting(account, request, webhook_url, rule))
+
+    def create_sse_waiting(
+        self, account: str, request: dict[str, Any], webhook_url: str | None, rule: Rule | None = None
+    ) -> Steps[dict[str, Any]]:
+        """A sync create: the job is created now; the waiting logic (``core.waiters``) returned gives the job
+        once terminal (or as it is after ``--sync-timeout``, or when the server stops)."""
+        job = self._new_job(account, request, webhook_url, rule, Family.SSE)
+        return self._sync_result(job, self._add(job))
+
+    def _sync_result(self, job: Job, view: dict[str, Any]) -> Steps[dict[str, Any]]:
+        return (yield from self._wait_terminal(job.id, job.schedule)) or view
 
     def get_sse(self, account: str | None, job_id: str) -> dict[str, Any] | None:
         return self.store.get(job_id, self.clock.now_us(), account, Job.to_sse)
@@ -121,7 +132,7 @@ class SseOperations:
     def list_sse(self, account: str | None) -> list[dict[str, Any]]:
         return self.store.snapshot(self.clock.now_us(), account, None, Job.to_sse)
 
-    def _wait_terminal(self, job_id: str, schedule: Schedule) -> dict[str, Any] | None:
+    def _wait_terminal(self, job_id: str, schedule: Schedule) -> Steps[dict[str, Any] | None]:
         deadline = time.monotonic() + self.settings.sync_timeout
         with self.waiters.watching(job_id) as event:
             while True:
@@ -130,7 +141,7 @@ class SseOperations:
                 remaining = deadline - time.monotonic()
                 if view is None or view["status"] in TERMINAL or remaining <= 0 or self._closing.is_set():
                     return view
-                event.wait(self._nap(remaining, schedule.finish_at))
+                yield Wait(event, self._nap(remaining, schedule.finish_at))
 
     def _nap(self, remaining: float, due_us: int | None) -> float:
         """Sleep until ``due_us`` on a real clock; a frozen clock only moves by an admin call, which wakes us."""
@@ -156,8 +167,7 @@ class SseOperations:
             view = self._add(job)
             ids = {rule.recorded_job_id: job.id} if rule.recorded_job_id else {}
             speed = self.replay.speed if self.replay is not None else 1.0
-            recorded = (text for _, text in replay_stream.replay(rule.recorded_stream, speed, ids))
-            return Stream(view, recorded, self.streams)
+            return Stream(view, _paced(rule.recorded_stream, speed, ids), self.streams)
         planned_by_rule = job.forced is not None
         if job.forced is None:  # the stream needs its text now: under the same budget as any generation
             job.forced = self.generator.bounded(request, self.settings.generation_budget)
@@ -206,7 +216,7 @@ class SseOperations:
         stop_reason: str,
         faults: StreamFaults,
         maker: ChunkMaker,
-    ) -> Iterator[Chunk | Abort]:
+    ) -> Iterator[Chunk | Abort | Wait]:
         """Text chunks when due (by the clock, or by releases when gated), then the rest and the final chunk
         once the job is terminal. Bounded by ``--sync-timeout``: past it the stream ends without a last chunk."""
         deadline = time.monotonic() + self.settings.sync_timeout
@@ -229,7 +239,7 @@ class SseOperations:
                         if faults.drop_after is not None and count >= faults.drop_after:
                             yield ABORT
                             return
-                        self._delay(faults.chunk_delay)
+                        yield from self._delay(faults.chunk_delay)
                         sent += pieces[count]
                         self.streams.sent(job_id, pieces[count])
                         yield maker.text(pieces[count], sent)
@@ -241,7 +251,7 @@ class SseOperations:
                     nxt = (
                         times[count] if times is not None and count < len(pieces) - 1 else schedule.finish_at
                     )
-                    event.wait(self._nap(remaining, nxt))
+                    yield Wait(event, self._nap(remaining, nxt))
             done = view["status"] == JobStatus.DONE.value
             text = (view["response_text"] or "") if done else None
             calls = view["response_function_calls"] if done else []
@@ -250,7 +260,7 @@ class SseOperations:
                 if faults.drop_after is not None and count >= faults.drop_after:
                     yield ABORT
                     return
-                self._delay(faults.chunk_delay)
+                yield from self._delay(faults.chunk_delay)
                 sent += piece or ""
                 yield maker.text(piece or "", sent)
                 count += 1
@@ -265,7 +275,7 @@ class SseOperations:
                 planned = text == planned_text and not calls
                 reason = faults.finish_reason or (stop_reason if planned else "STOP")
             creatify = {"id": job_id, "credits_used": view["credits_used"], "status": view["status"]}
-            self._delay(faults.chunk_delay)
+            yield from self._delay(faults.chunk_delay)
             yield maker.last(last, sent, reason, creatify, calls)
         finally:
             self.streams.close(job_id)
@@ -275,6 +285,16 @@ class SseOperations:
             return self.streams.released(job_id) > index
         return self.clock.now_us() >= times[index]
 
-    def _delay(self, seconds: float) -> None:
-        if seconds > 0:
-            self._closing.wait(seconds)
+    def _delay(self, seconds: float) -> Iterator[Wait]:
+        if seconds > 0 and not self._closing.is_set():
+            yield Wait(None, seconds)
+
+
+def _paced(chunks: Any, speed: float, ids: dict[str, str]) -> Iterator[str | Wait]:
+    """A recorded stream's texts, each when due (``replay.stream.schedule``), its waits left to the driver."""
+    start = time.monotonic()
+    for offset, text in replay_stream.schedule(chunks, speed):
+        wait = start + min(offset, MAX_REPLAY_WAIT) - time.monotonic()
+        if wait > 0:
+            yield Wait(None, wait)
+        yield replay_stream.swap_ids(text, ids)

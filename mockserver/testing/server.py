@@ -33,8 +33,6 @@ __all__ = [
     "MockServer",
     "ScenarioError",
 ]
-#: waitress unless told otherwise: pure Python, JSON answers even to malformed HTTP, every scenario fault.
-EMBEDDED_SERVER = "waitress"
 
 
 class MockServer:
@@ -43,9 +41,7 @@ class MockServer:
     def __init__(
         self, settings: Settings | None = None, *, clock: Clock | None = None, **overrides: Any
     ) -> None:
-        base = settings or Settings(
-            port=0, log_requests=False, webhook_allow_hosts=LOOPBACK_HOSTS, server=EMBEDDED_SERVER
-        )
+        base = settings or Settings(port=0, log_requests=False, webhook_allow_hosts=LOOPBACK_HOSTS)
         self.settings = base.with_overrides(overrides) if overrides else base
         pairs = self.settings.api_keys
         self.api_id, self.api_key = next(iter(pairs.items())) if pairs else (DEFAULT_API_ID, DEFAULT_API_KEY)

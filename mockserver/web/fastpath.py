@@ -1,19 +1,20 @@
-"""The fast path: a small WSGI dispatcher in front of Flask for the three hot ``/api/`` calls.
+"""The fast path: a small WSGI dispatcher in front of Flask for the hot calls of both families.
 
 Flask's request context, routing and hooks cost more per call than the mock's own work; this answers
-``POST /api/text_generator/``, ``GET /api/text_generator/`` and ``GET /api/text_generator/{id}/`` straight from
-the WSGI environ, through the same service facade, the same pipeline decisions (``credentials_error``,
-``limit_error``), the same body reader and validators and the same error bodies and headers. It owns nothing
-else: any other path or method, a scenario rule in force, an ``Origin`` header (CORS), a body without a
-``Content-Length`` or over the limit, or anything it does not read the way werkzeug would, goes to Flask
-untouched — always decided before a side effect (the rate budget) is spent, so no call is counted twice.
+``POST``/``GET /api/text_generator/``, ``GET /api/text_generator/{id}/``, and their ``/sse/text_generator/``
+twins plus ``POST /sse/text_generator/stream/``, straight from the WSGI environ, through the same service
+facade, the same pipeline decisions (``credentials_error``, ``limit_error``), the same body reader and
+validators, the same answer bodies (a stream's ``Events``, a sync create's ``SyncAnswer``) and the same error
+bodies and headers (worded per family by ``families.shaped``). It owns nothing else: any other path or method,
+a scenario rule in force, an ``Origin`` header (CORS), a body without a ``Content-Length`` or over the limit, or
+anything it does not read the way werkzeug would, goes to Flask untouched — always decided before a side effect
+(the rate budget) is spent, so no call is counted twice.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-import time
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -23,12 +24,19 @@ from werkzeug.http import HTTP_STATUS_CODES, parse_options_header
 from mockserver.core import jsonio
 from mockserver.core.storage.base import StoreUnavailable
 from mockserver.service import MockService
+from mockserver.web import streaming
 from mockserver.web.api import ids_filter
 from mockserver.web.errors import unavailable
+from mockserver.web.families import shaped
 from mockserver.web.http import ApiError, decode_body, read_body
 from mockserver.web.pipeline import credentials_error, limit_error
+from mockserver.web.sse import STREAM_HEADERS, Events, SyncAnswer
 
 PREFIX = "/api/text_generator/"
+SSE_PREFIX = "/sse/text_generator/"
+STREAM_REST = "stream/"
+#: Where ``create_app`` keeps the fast path in ``app.extensions``: the server asks it which calls to run inline.
+FAST_PATH_KEY = "creatify_mock.fast_path"
 NOT_FOUND = "Not found."
 UNEXPECTED = {"detail": "A server error occurred in the mock; see its log."}
 JSON_HEADER = ("Content-Type", "application/json")
@@ -67,31 +75,57 @@ class FastPath:
         handler = self._route(environ)
         if handler is None:
             return self.app(environ, start_response)
-        started = time.perf_counter()
         status, body, headers = self._answer(environ, handler)
+        if isinstance(body, Events | SyncAnswer):  # an answer that waits: the server drives it
+            kind = "text/event-stream" if isinstance(body, Events) else "application/json"
+            start_response(_status_line(status), [("Content-Type", kind), *headers.items()])
+            return streaming.defer(environ, body)
         payload = jsonio.dumps(body)
         out = [JSON_HEADER, ("Content-Length", str(len(payload)))]
         if headers:
             out += headers.items()
         start_response(_status_line(status), out)
-        if self.log_requests:
-            _log(environ, status, started)
         return [payload]
+
+    def owns(self, environ: dict[str, Any]) -> bool:
+        """Whether this call is answered here, on the server's event loop (never blocking: an answer that waits
+        is handed back as an ``AsyncBody``)."""
+        return self._route(environ) is not None
+
+    def instant(self, environ: dict[str, Any]) -> bool:
+        """Whether this call is answered here and never waits (no stream, no sync create): the server may then
+        answer it as its request ends, with no task of its own."""
+        handler = self._route(environ)
+        return handler is not None and handler not in (self._sse_create, self._stream)
 
     def _route(self, environ: dict[str, Any]) -> Callable[[dict[str, Any], str], Answer] | None:
         """The handler this call would reach in Flask, or None to let Flask answer it."""
         path: str = environ.get("PATH_INFO", "")
-        if not path.startswith(PREFIX) or "HTTP_ORIGIN" in environ or self.svc.scenarios_active:
+        if "HTTP_ORIGIN" in environ or self.svc.scenarios_active:
             return None
-        rest = path[len(PREFIX) :]
+        if path.startswith(PREFIX):
+            rest, create, read, listing = path[len(PREFIX) :], self._create, self._read, self._list
+        elif path.startswith(SSE_PREFIX):
+            rest, create, read, listing = (
+                path[len(SSE_PREFIX) :],
+                self._sse_create,
+                self._sse_read,
+                self._sse_list,
+            )
+            if rest == STREAM_REST and environ.get("REQUEST_METHOD") == "POST":
+                rest, create = "", self._stream
+            elif rest == STREAM_REST:
+                return None  # Flask's 405
+        else:
+            return None
         method = environ.get("REQUEST_METHOD")
         if not rest:
             if method == "GET":
-                return self._list if environ.get("QUERY_STRING", "").isascii() else None
+                return listing if environ.get("QUERY_STRING", "").isascii() else None
             if method == "POST":
                 length = environ.get("CONTENT_LENGTH", "")
                 fits = length.isascii() and length.isdigit() and int(length) <= self.max_bytes
-                return self._create if fits else None
+                return create if fits else None
             return None
         if (
             method == "GET"
@@ -100,7 +134,7 @@ class FastPath:
             and rest.isascii()
             and len(rest) > 1
         ):
-            return self._read
+            return read
         return None
 
     def _answer(self, environ: dict[str, Any], handler: Callable[[dict[str, Any], str], Answer]) -> Answer:
@@ -108,27 +142,56 @@ class FastPath:
         try:
             api_id = environ.get("HTTP_X_API_ID", "")
             error = credentials_error(self.svc, api_id, environ.get("HTTP_X_API_KEY", "")) or limit_error(
-                self.svc, api_id, handler == self._create
+                self.svc, api_id, handler in (self._create, self._sse_create, self._stream)
             )
             if error is not None:
                 raise error
             return handler(environ, api_id)
         except ApiError as exc:
-            return exc.status, exc.body, exc.headers
+            return exc.status, shaped(environ["PATH_INFO"], exc.body), exc.headers
         except StoreUnavailable as exc:
-            return unavailable(exc)
+            status, body, headers = unavailable(exc)
+            return status, shaped(environ["PATH_INFO"], body), headers
         except Exception:
             log.exception(
                 "unexpected error on %s %s", environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
             )
             return 500, UNEXPECTED, {}
 
-    def _create(self, environ: dict[str, Any], account: str) -> Answer:
+    def _body(self, environ: dict[str, Any]) -> Any:
         length = int(environ["CONTENT_LENGTH"])
         stream = environ["wsgi.input"]
         raw = read_body(environ, length, lambda size: stream.read(min(size, length)), self.max_bytes)
         content_type = environ.get("CONTENT_TYPE", "")
-        body = decode_body(raw, _mimetype(content_type), content_type)
+        return decode_body(raw, _mimetype(content_type), content_type)
+
+    def _sse_body(self, environ: dict[str, Any]) -> tuple[dict[str, Any], str | None, bool]:
+        """As ``web.sse._body``: the family's own 400 for a body it refuses."""
+        body = self._body(environ)
+        error = self.svc.sse_body_error(body)
+        if error is not None:
+            raise ApiError(400, body={"error": error})
+        return self.svc.clean_sse(body)
+
+    def _sse_create(self, environ: dict[str, Any], account: str) -> Answer:
+        cleaned, webhook_url, sync = self._sse_body(environ)
+        if not sync:
+            return 201, self.svc.create_sse(account, cleaned, webhook_url), {}
+        return 201, SyncAnswer(self.svc.create_sse_waiting(account, cleaned, webhook_url)), {}
+
+    def _stream(self, environ: dict[str, Any], account: str) -> Answer:
+        cleaned, webhook_url, _sync = self._sse_body(environ)  # ``sync`` means nothing on a stream
+        return 200, Events(self.svc.open_stream(account, cleaned, webhook_url), environ), STREAM_HEADERS
+
+    def _sse_read(self, environ: dict[str, Any], account: str) -> Answer:
+        job = self.svc.get_sse(account, environ["PATH_INFO"][len(SSE_PREFIX) : -1])
+        return (404, {"error": NOT_FOUND}, {}) if job is None else (200, job, {})
+
+    def _sse_list(self, environ: dict[str, Any], account: str) -> Answer:
+        return 200, self.svc.list_sse(account), {}
+
+    def _create(self, environ: dict[str, Any], account: str) -> Answer:
+        body = self._body(environ)
         errors = self.svc.body_errors("create_request", body)
         if errors is not None:
             return 400, errors, {}
@@ -145,16 +208,3 @@ class FastPath:
         pairs = parse_qsl(query, keep_blank_values=True, errors="werkzeug.url_quote") if query else []
         raw = next((value for key, value in pairs if key == "ids"), None)
         return 200, self.svc.list(account, ids_filter(raw)), {}
-
-
-def _log(environ: dict[str, Any], status: int, started: float) -> None:
-    """The access log line Flask's ``after_request`` hook writes (``app._access_log``), in the same format."""
-    query = environ.get("QUERY_STRING", "")
-    access_log.info(
-        '%s "%s %s" %s %.1fms',
-        environ.get("REMOTE_ADDR"),
-        environ.get("REQUEST_METHOD"),
-        f"{environ.get('PATH_INFO', '')}?{query}".rstrip("?"),
-        status,
-        (time.perf_counter() - started) * 1000,
-    )

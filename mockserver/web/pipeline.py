@@ -11,7 +11,6 @@ import contextlib
 import functools
 import hmac
 import math
-import socket
 import time
 
 from flask import Flask, Response, g, request
@@ -20,6 +19,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from mockserver.core.scenarios import RequestInfo
 from mockserver.service import MockService
+from mockserver.web import streaming
 from mockserver.web.context import service
 from mockserver.web.families import family_of, shaped
 from mockserver.web.http import ApiError, json_response, read_json
@@ -141,13 +141,9 @@ def apply_scenarios() -> Response | None:
 
 
 def _disconnect() -> Response:
-    """Close the client's connection with no answer (waitress exposes its channel through this callable)."""
-    probe = request.environ.get("waitress.client_disconnected")
-    sock = getattr(getattr(probe, "__self__", None), "socket", None)
-    if sock is None:  # not under waitress: the closest honest answer
+    """Close the client's connection with no answer (the server sends nothing after an abort)."""
+    if not streaming.host(request.environ).abort(request.environ):  # no server (test client): closest answer
         raise ApiError(503, "The scenario asked for a dropped connection, which this server cannot do.")
-    with contextlib.suppress(OSError):
-        sock.shutdown(socket.SHUT_RDWR)
     return Response(status=500)
 
 

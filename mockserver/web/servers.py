@@ -1,4 +1,5 @@
-"""Which HTTP server serves the app (``--server``): granian or waitress, behind one small interface."""
+"""The HTTP server the CLI, ``MockServer`` and the recording proxy serve with (``web.serving``), behind a small
+interface so callers need not know it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from flask import Flask
 
 from mockserver.config.settings import Settings
 from mockserver.web.serving import Server
-from mockserver.web.serving_granian import GranianServer
 
 
 class HTTPServer(Protocol):
@@ -29,7 +29,5 @@ class HTTPServer(Protocol):
 
 
 def make_server(app: Flask, settings: Settings) -> HTTPServer:
-    """The server ``settings.server`` names, bound to ``settings.host:port``; OSError when it cannot listen."""
-    if settings.server == "waitress":
-        return Server(app, settings)
-    return GranianServer(app, settings)
+    """The server, bound to ``settings.host:port``; OSError when it cannot listen."""
+    return Server(app, settings)

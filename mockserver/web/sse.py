@@ -6,14 +6,14 @@ answer (``families.shaped`` words the shared steps' errors so); once a stream ha
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping, MutableMapping
 from typing import Any
 
 from flask import Blueprint, Flask, Response, g, request
 from flask.blueprints import BlueprintSetupState
 from werkzeug.routing import BaseConverter
 
-from mockserver.core import jsonio
+from mockserver.core import jsonio, waiters
 from mockserver.core.streams import Abort, Stream
 from mockserver.service import MockService
 from mockserver.web import streaming
@@ -54,9 +54,9 @@ def create() -> Response:
     rule = g.get("scenario_rule")
     if not sync:
         return json_response(svc.create_sse(g.account, cleaned, webhook_url, rule), 201)
-    with streaming.host(request.environ).hold():  # this worker waits: the pool gets one more meanwhile
-        job = svc.create_sse(g.account, cleaned, webhook_url, rule, sync=True)
-    return json_response(job, 201)
+    steps = svc.create_sse_waiting(g.account, cleaned, webhook_url, rule)  # the job exists from here on
+    answer = streaming.defer(request.environ, SyncAnswer(steps))
+    return Response(answer, 201, content_type="application/json")
 
 
 @bp.get("/<sse_job_id:job_id>/")
@@ -77,7 +77,7 @@ def stream() -> Response:
     svc = service()
     cleaned, webhook_url, _sync = _body(svc)  # ``sync`` means nothing on a stream: it always waits
     opened = svc.open_stream(g.account, cleaned, webhook_url, g.get("scenario_rule"))
-    events = Events(opened, streaming.host(request.environ), request.environ)
+    events = streaming.defer(request.environ, Events(opened, request.environ))
     return Response(events, 200, content_type="text/event-stream", headers=STREAM_HEADERS)
 
 
@@ -85,28 +85,56 @@ def encode(chunk: Mapping[str, Any]) -> bytes:
     return EVENT_PREFIX + jsonio.dumps(chunk) + EVENT_END
 
 
-class Events:
-    """The response body of a stream: each chunk framed and flushed as it is produced; ``close`` (called by
-    the server when the client leaves, or at the end) stops the stream, never the job."""
+class SyncAnswer:
+    """The body of a sync create: the job once it ends (``--sync-timeout`` bounds the wait), in one piece."""
 
-    def __init__(self, stream: Stream, host: streaming.StreamHost, environ: Mapping[str, Any]) -> None:
+    whole = True
+
+    def __init__(self, steps: waiters.Steps[dict[str, Any]]) -> None:
+        self._steps = steps
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield jsonio.dumps(waiters.finish(self._steps))
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield jsonio.dumps(await waiters.finish_async(self._steps))
+
+    def close(self) -> None:
+        self._steps.close()  # the client left: stop waiting; the job goes on
+
+
+class Events:
+    """The response body of a stream: each chunk framed as it is produced; ``close`` (called by the server when
+    the client leaves, or at the end) stops the stream, never the job."""
+
+    whole = False
+
+    def __init__(self, stream: Stream, environ: MutableMapping[str, Any]) -> None:
         self._stream = stream
-        self._host = host
         self._environ = environ
 
     def __iter__(self) -> Iterator[bytes]:
-        with self._host.hold():
-            self._host.begin(self._environ)  # status and headers now, not with the first chunk
-            for chunk in self._stream.chunks:
-                if isinstance(chunk, str):  # a replayed recording: the bytes as the target sent them
-                    yield chunk.encode("utf-8")
-                    self._host.flush(self._environ)
-                    continue
-                if isinstance(chunk, Abort):
-                    self._host.abort(self._environ)
-                    return
-                yield encode(chunk)
-                self._host.flush(self._environ)
+        for chunk in waiters.blocking(self._stream.chunks):
+            data = self._frame(chunk)
+            if data is None:
+                return
+            yield data
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in waiters.nonblocking(self._stream.chunks):
+            data = self._frame(chunk)
+            if data is None:
+                return
+            yield data
+
+    def _frame(self, chunk: Any) -> bytes | None:
+        """The bytes of one chunk; None once the stream must end with a dropped connection."""
+        if isinstance(chunk, str):  # a replayed recording: the bytes as the target sent them
+            return chunk.encode("utf-8")
+        if isinstance(chunk, Abort):
+            streaming.host(self._environ).abort(self._environ)
+            return None
+        return encode(chunk)
 
     def close(self) -> None:
         self._stream.close()

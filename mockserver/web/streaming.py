@@ -1,50 +1,56 @@
-"""What a long answer (a stream, a sync call) needs from the HTTP server, whichever server it is.
+"""What a long answer (a stream, a sync call) needs from the HTTP server, and how it hands its body over.
 
-The server puts a ``StreamHost`` in the WSGI environ under ``HOST_KEY``: ``hold()`` while a request keeps its
-worker for seconds (a thread-pool server adds a worker meanwhile, so short calls never queue behind streams),
-``begin()`` to send the status and headers before the first event is due (WSGI servers otherwise wait for the
-first non-empty chunk), ``flush()`` after each event (send it now, not when a buffer fills), ``abort()`` to
-drop the connection.
-Under a server that provides none (werkzeug's test client), ``NO_HOST`` does nothing and streams still work.
+A view whose answer waits (a stream, a sync create) returns a WSGI body that can also be iterated
+asynchronously (``AsyncBody``) and registers it with ``defer``: the server (``web.bridge``) then drives it on its
+event loop, so the wait holds no thread, and stops it when the client leaves. Under a plain WSGI server
+(werkzeug's test client) the same body is iterated in the calling thread, waits and all.
+
+The server also puts a ``StreamHost`` in the WSGI environ under ``HOST_KEY``: ``abort()`` drops the connection
+(the scenario faults ``disconnect`` and ``drop_after``). Without one (the test client), ``NO_HOST`` cannot.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Mapping
-from contextlib import AbstractContextManager
+from collections.abc import AsyncIterator, Iterator, MutableMapping
 from typing import Any, Protocol
 
 HOST_KEY = "creatify_mock.stream_host"
+ASYNC_BODY_KEY = "creatify_mock.async_body"
 
 
 class StreamHost(Protocol):
-    def hold(self) -> AbstractContextManager[None]: ...
+    def abort(self, environ: MutableMapping[str, Any]) -> bool: ...
 
-    def begin(self, environ: Mapping[str, Any]) -> None: ...
 
-    def flush(self, environ: Mapping[str, Any]) -> None: ...
+class AsyncBody(Protocol):
+    """A body the server may drive on its event loop instead of iterating it in a thread.
 
-    def abort(self, environ: Mapping[str, Any]) -> bool: ...
+    ``whole``: one answer sent with a ``Content-Length`` once complete (a sync create); otherwise each piece is
+    sent as it comes (a stream). ``close`` stops it (the client left, or the answer ended); the job goes on."""
+
+    whole: bool
+
+    def __iter__(self) -> Iterator[bytes]: ...
+
+    def __aiter__(self) -> AsyncIterator[bytes]: ...
+
+    def close(self) -> None: ...
 
 
 class _NoHost:
-    def hold(self) -> AbstractContextManager[None]:
-        return contextlib.nullcontext()
-
-    def begin(self, environ: Mapping[str, Any]) -> None:
-        return None
-
-    def flush(self, environ: Mapping[str, Any]) -> None:
-        return None
-
-    def abort(self, environ: Mapping[str, Any]) -> bool:
+    def abort(self, environ: MutableMapping[str, Any]) -> bool:
         return False
 
 
 NO_HOST: StreamHost = _NoHost()
 
 
-def host(environ: Mapping[str, Any]) -> StreamHost:
+def host(environ: MutableMapping[str, Any]) -> StreamHost:
     found = environ.get(HOST_KEY)
     return found if found is not None else NO_HOST
+
+
+def defer(environ: MutableMapping[str, Any], body: AsyncBody) -> AsyncBody:
+    """Offer ``body`` to the server for asynchronous driving; returns it, to be the WSGI body as well."""
+    environ[ASYNC_BODY_KEY] = body
+    return body
