@@ -42,6 +42,29 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + mac.hexdigest()
 
 
+def headers(
+    user_agent: str,
+    delivery_id: str,
+    event: str,
+    attempt: int,
+    timestamp: str,
+    secret: str | None,
+    body: bytes,
+) -> dict[str, str]:
+    """The headers of one attempt: the id stays the same across attempts (receivers de-duplicate by it)."""
+    out = {
+        "Content-Type": "application/json",
+        "User-Agent": user_agent,
+        "X-Webhook-Id": delivery_id,
+        "X-Webhook-Event": event,
+        "X-Webhook-Attempt": str(attempt),
+        "X-Webhook-Timestamp": timestamp,
+    }
+    if secret:
+        out["X-Webhook-Signature"] = signature(secret, timestamp, body)
+    return out
+
+
 def verify(secret: str, timestamp: str, body: bytes, header: str) -> bool:
     """What a receiver does: recompute and compare in constant time."""
     return hmac.compare_digest(signature(secret, timestamp, body), header)

@@ -22,7 +22,8 @@ from mockserver.config.settings import Settings
 from mockserver.core import jsonio
 from mockserver.core.clock import Clock, isoformat
 from mockserver.core.models import Job
-from mockserver.webhooks.delivery import AttemptResult, post, signature
+from mockserver.webhooks.delivery import AttemptResult, post
+from mockserver.webhooks.delivery import headers as attempt_headers
 from mockserver.webhooks.egress import EgressPolicy
 from mockserver.webhooks.events import Delivery, log_entry
 from mockserver.webhooks.faults import Decision, FaultPlan
@@ -227,16 +228,8 @@ class Dispatcher:
         if refused is not None:  # decided on the name: nothing is resolved or contacted
             return AttemptResult(None, refused, 0.0, final=True)
         timestamp = str(self._clock.now_us() // 1_000_000)
-        headers = {
-            "Content-Type": "application/json",
-            "User-Agent": self._user_agent,
-            "X-Webhook-Id": d.id,
-            "X-Webhook-Event": d.event,
-            "X-Webhook-Attempt": str(attempt),
-            "X-Webhook-Timestamp": timestamp,
-        }
-        if self.settings.webhook_secret:
-            headers["X-Webhook-Signature"] = signature(self.settings.webhook_secret, timestamp, d.body)
+        secret = self.settings.webhook_secret
+        headers = attempt_headers(self._user_agent, d.id, d.event, attempt, timestamp, secret, d.body)
         return post(d.url, d.body, headers, self.settings.webhook_timeout, self.egress)
 
     def _record(
