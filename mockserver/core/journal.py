@@ -15,6 +15,7 @@ from urllib.parse import parse_qs
 from mockserver.core import jsonio
 from mockserver.core.clock import Clock, isoformat
 from mockserver.core.jsonio import is_json_media_type
+from mockserver.core.secrets import mask_form, mask_query, mask_text, mask_webhook_urls
 
 MASKED = frozenset({"x-api-key", "authorization", "proxy-authorization", "x-admin-token", "cookie"})
 MASK = "***"
@@ -49,8 +50,8 @@ class Entry:
             "time": isoformat(self.at_us),
             "method": self.method,
             "path": self.path,
-            "query": self.query,
-            "query_params": parse_qs(self.query, keep_blank_values=True),
+            "query": mask_query(self.query),
+            "query_params": parse_qs(mask_query(self.query), keep_blank_values=True),
             "api_id": self.api_id,
             "headers": headers,
             "body": self._body(headers.get("Content-Type", "")),
@@ -60,17 +61,20 @@ class Entry:
         }
 
     def _body(self, content_type: str) -> Any:
-        """Parsed JSON when it is whole JSON, else the text; None for no body."""
+        """Parsed JSON when it is whole JSON, else the text; None for no body. A ``webhook_url``'s secrets are
+        masked either way (``core/secrets.py``)."""
         if not self.body:
             return None
-        if self.body_size == len(self.body) and is_json_media_type(
-            content_type.split(";")[0].strip().lower()
-        ):
+        mimetype = content_type.split(";")[0].strip().lower()
+        if self.body_size == len(self.body) and is_json_media_type(mimetype):
             try:
-                return jsonio.loads(self.body)
+                return mask_webhook_urls(jsonio.loads(self.body))
             except jsonio.JSONParseError:
                 pass
-        return self.body.decode("utf-8", errors="replace")
+        text = self.body.decode("utf-8", errors="replace")
+        if mimetype == "application/x-www-form-urlencoded":
+            return mask_form(text)
+        return mask_text(text)
 
 
 class Journal:

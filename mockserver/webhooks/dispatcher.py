@@ -21,6 +21,7 @@ from mockserver.config.settings import Settings
 from mockserver.core import jsonio
 from mockserver.core.clock import Clock, isoformat
 from mockserver.core.models import Job
+from mockserver.core.secrets import MASKED_TARGET, is_masked
 from mockserver.webhooks.delivery import AttemptResult, post, signature
 from mockserver.webhooks.egress import EgressPolicy
 from mockserver.webhooks.events import Delivery, log_entry
@@ -28,11 +29,9 @@ from mockserver.webhooks.faults import Decision, FaultPlan
 from mockserver.webhooks.log import DeliveryLog
 
 log = logging.getLogger("creatify_mock.webhooks")
-HOLD_LIMIT = 60.0
+HOLD_LIMIT = 60.0  # a running event held back for reordering is sent anyway after this many seconds
 MAX_GAP = 3600.0  # no retry waits longer than an hour, whatever the backoff and attempt count
-NO_FAULTS = Decision(
-    drop=False, duplicate=False, delay=0.0, reorder=False
-)  # a running event held back for reordering is sent anyway after this many seconds
+NO_FAULTS = Decision(drop=False, duplicate=False, delay=0.0, reorder=False)
 
 
 class Dispatcher:
@@ -222,6 +221,8 @@ class Dispatcher:
         refused = self.egress.refuse_host(urlsplit(d.url).hostname or "")
         if refused is not None:  # decided on the name: nothing is resolved or contacted
             return AttemptResult(None, refused, 0.0, final=True)
+        if is_masked(d.url):  # restored from a snapshot, which never holds the URL's secrets
+            return AttemptResult(None, MASKED_TARGET, 0.0, final=True)
         timestamp = str(self._clock.now_us() // 1_000_000)
         headers = {
             "Content-Type": "application/json",
@@ -256,7 +257,8 @@ class Dispatcher:
         entry = self.log.get(delivery_id)
         if entry is None:
             return None
-        self.enqueue(entry["target"], entry["payload"], delivery_id, prior_attempts=len(entry["attempts"]))
+        target = self.log.target(delivery_id) or entry["target"]
+        self.enqueue(target, entry["payload"], delivery_id, prior_attempts=len(entry["attempts"]))
         return self.log.get(delivery_id)
 
     def reset(self) -> None:

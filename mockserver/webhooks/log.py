@@ -1,4 +1,6 @@
-"""The delivery log: every webhook event, its target, payload, each attempt and its final state. Bounded."""
+"""The delivery log: every webhook event, its target, payload, each attempt and its final state. Bounded.
+
+Entries keep the real target (a redelivery needs it); every copy handed out shows it with its secrets masked."""
 
 from __future__ import annotations
 
@@ -6,6 +8,8 @@ import copy
 import threading
 from collections import OrderedDict
 from typing import Any
+
+from mockserver.core.secrets import mask_url
 
 #: Final states; ``pending`` and ``retrying`` are not final.
 FINAL_STATES = frozenset({"delivered", "abandoned", "dropped"})
@@ -50,14 +54,18 @@ class DeliveryLog:
     def get(self, delivery_id: str) -> dict[str, Any] | None:
         with self._lock:
             entry = self._entries.get(delivery_id)
-            return copy.deepcopy(entry) if entry is not None else None
+            return _shown(entry) if entry is not None else None
+
+    def target(self, delivery_id: str) -> str | None:
+        """The real URL of an entry (secrets included), for a redelivery."""
+        with self._lock:
+            entry = self._entries.get(delivery_id)
+            return str(entry["target"]) if entry is not None else None
 
     def entries(self, job_id: str | None = None) -> list[dict[str, Any]]:
         """Copies, oldest first, optionally for one job."""
         with self._lock:
-            return [
-                copy.deepcopy(e) for e in self._entries.values() if job_id is None or e["job_id"] == job_id
-            ]
+            return [_shown(e) for e in self._entries.values() if job_id is None or e["job_id"] == job_id]
 
     def clear(self) -> None:
         with self._lock:
@@ -81,6 +89,11 @@ class DeliveryLog:
                 raise TimeoutError(
                     f"webhook deliveries not settled after {timeout} s (count wanted {count}): {states}"
                 )
-            return [
-                copy.deepcopy(e) for e in self._entries.values() if job_id is None or e["job_id"] == job_id
-            ]
+            return [_shown(e) for e in self._entries.values() if job_id is None or e["job_id"] == job_id]
+
+
+def _shown(entry: dict[str, Any]) -> dict[str, Any]:
+    """A copy of an entry as it may be shown, logged or saved: the target's secrets masked."""
+    out = copy.deepcopy(entry)
+    out["target"] = mask_url(out["target"])
+    return out
