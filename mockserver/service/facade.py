@@ -21,6 +21,7 @@ from mockserver.core.accounts import Accounts
 from mockserver.core.clock import Clock, SystemClock, isoformat
 from mockserver.core.journal import Journal
 from mockserver.core.lifecycle import plan
+from mockserver.core.memory import release_memory
 from mockserver.core.models import Family, Job, JobStatus, Outcome
 from mockserver.core.ratelimit import RateLimiter
 from mockserver.core.scenarios import Rule, ScenarioBook
@@ -66,7 +67,7 @@ class MockService(ReplayOperations, SseOperations, AccountOperations):
         self.clock: Clock = clock or SystemClock()
         self.generator = Generator(parse_credit_rates(settings.credit_rates))
         self.replay: ReplayBook | None = None
-        self.background = Background()
+        self.background = Background(per_account=settings.generation_queue)
         self.store = JobStore(self._finish, settings.max_jobs)
         self._rng_lock = threading.Lock()
         self._seq = 0
@@ -93,6 +94,8 @@ class MockService(ReplayOperations, SseOperations, AccountOperations):
             self.journal.clear,
             self.accounts.reset,
             self.limiter.reset,
+            self.background.close,  # queued generations of forgotten jobs are dropped
+            release_memory,  # last: what the forgotten jobs held goes back to the system
         ]
         self.scenarios = ScenarioBook(settings.seed)
         self._startup_scenarios: tuple[list[Any], str] = ([], "startup")
@@ -292,4 +295,5 @@ class MockService(ReplayOperations, SseOperations, AccountOperations):
             self.settings.generation_budget,
             blocking,
             lambda outcome: self.store.deliver(job, outcome),
+            job.account,
         )
