@@ -107,12 +107,19 @@ class Journal:
         status: str | int | None = None,
         since_us: int | None = None,
         api_id: str | None = None,
+        before_id: int | None = None,
+        limit: int | None = None,
     ) -> list[dict[str, Any]]:
-        """Newest first. ``path`` is exact, or a prefix when it ends with ``*``; ``status`` is ``201`` or ``4xx``."""
+        """Newest first. ``path`` is exact, or a prefix when it ends with ``*``; ``status`` is ``201`` or ``4xx``;
+        a page: at most ``limit``, with ids below ``before_id`` (only those are rendered)."""
         with self._lock:
             found = list(self._entries)
-        out = []
+        out: list[dict[str, Any]] = []
         for entry in reversed(found):
+            if len(out) == limit:
+                break
+            if before_id is not None and entry.id >= before_id:
+                continue
             if path is not None and not _path_fits(path, entry.path):
                 continue
             if method is not None and entry.method != method.upper():

@@ -35,6 +35,7 @@ from mockserver.generation.text import Generator
 from mockserver.generation.tools import FunctionCall
 from mockserver.replay import ReplayBook
 from mockserver.service.accounts import AccountOperations
+from mockserver.service.listing import ListOperations
 from mockserver.service.replaying import ReplayOperations
 from mockserver.service.streaming import SseOperations
 from mockserver.validation.drf import RequestValidator
@@ -59,7 +60,7 @@ VALIDATED_BODIES = (
 )
 
 
-class MockService(ReplayOperations, SseOperations, AccountOperations):
+class MockService(ReplayOperations, SseOperations, AccountOperations, ListOperations):
     """Everything one running mock knows and does; a web app keeps one in ``app.extensions``."""
 
     def __init__(self, settings: Settings, clock: Clock | None = None, user_agent: str | None = None) -> None:
@@ -136,7 +137,7 @@ class MockService(ReplayOperations, SseOperations, AccountOperations):
         """None when ``body`` is valid against ``schema`` (one of VALIDATED_BODIES), else a DRF error body.
 
         The create body also gets Gemini's ranges when ``--strict-ranges`` is on."""
-        errors = self._validators[schema].errors(body)
+        errors = self._validators[schema].errors(body, self.settings.max_errors_listed)
         if errors is None and schema.endswith("create_request") and self.settings.strict_ranges:
             errors = ranges.drf_errors(body.get("config") or {})
         return errors
@@ -204,9 +205,6 @@ class MockService(ReplayOperations, SseOperations, AccountOperations):
 
     def get(self, account: str | None, job_id: str) -> dict[str, Any] | None:
         return self.store.get(job_id, self.clock.now_us(), account)
-
-    def list(self, account: str | None, ids: list[str] | None = None) -> list[dict[str, Any]]:
-        return self.store.snapshot(self.clock.now_us(), account, ids)
 
     def advance(
         self,

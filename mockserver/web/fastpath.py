@@ -21,9 +21,10 @@ from urllib.parse import parse_qsl
 from werkzeug.http import HTTP_STATUS_CODES, parse_options_header
 
 from mockserver.core import jsonio
+from mockserver.core.limits import LimitExceeded
 from mockserver.service import MockService
 from mockserver.web.api import ids_filter
-from mockserver.web.http import ApiError, decode_body, read_body
+from mockserver.web.http import ApiError, count_limits, decode_body, over_limit, read_body
 from mockserver.web.pipeline import credentials_error, limit_error
 
 PREFIX = "/api/text_generator/"
@@ -60,6 +61,7 @@ class FastPath:
         self.svc = svc
         self.log_requests = log_requests
         self.max_bytes = svc.settings.max_body_bytes
+        self.limits = count_limits(svc.settings)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         handler = self._route(environ)
@@ -124,7 +126,10 @@ class FastPath:
         stream = environ["wsgi.input"]
         raw = read_body(environ, length, lambda size: stream.read(min(size, length)), self.max_bytes)
         content_type = environ.get("CONTENT_TYPE", "")
-        body = decode_body(raw, _mimetype(content_type), content_type)
+        try:
+            body = decode_body(raw, _mimetype(content_type), content_type, self.limits.check)
+        except LimitExceeded as exc:
+            raise over_limit(exc) from None
         errors = self.svc.body_errors("create_request", body)
         if errors is not None:
             return 400, errors, {}

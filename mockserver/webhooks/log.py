@@ -22,14 +22,20 @@ class DeliveryLog:
         self._size = size
         self._lock = threading.Lock()
         self._entries: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._order: dict[str, int] = {}  # delivery id -> when it was added (a page's cursor)
+        self._added = 0
         self.changed = threading.Condition(self._lock)
 
     def add(self, entry: dict[str, Any]) -> None:
         with self._lock:
             self._entries[entry["delivery_id"]] = entry
+            self._added += 1
+            self._order[entry["delivery_id"]] = self._added
             while len(self._entries) > self._size:
                 victim = next((k for k, e in self._entries.items() if e["state"] in FINAL_STATES), None)
-                self._entries.pop(victim if victim is not None else next(iter(self._entries)))
+                victim = victim if victim is not None else next(iter(self._entries))
+                self._entries.pop(victim)
+                self._order.pop(victim, None)
             self.changed.notify_all()
 
     def update(
@@ -67,8 +73,25 @@ class DeliveryLog:
         with self._lock:
             return [_shown(e) for e in self._entries.values() if job_id is None or e["job_id"] == job_id]
 
+    def page(
+        self, job_id: str | None, after: int | None, limit: int
+    ) -> tuple[list[dict[str, Any]], int | None]:
+        """At most ``limit`` entries, oldest first, added after the cursor ``after``; and the next cursor (None
+        on the last page)."""
+        with self._lock:
+            picked = [
+                e
+                for k, e in self._entries.items()
+                if (job_id is None or e["job_id"] == job_id) and (after is None or self._order[k] > after)
+            ][: limit + 1]
+            more = len(picked) > limit
+            picked = picked[:limit]
+            cursor = self._order[picked[-1]["delivery_id"]] if more else None
+            return [_shown(e) for e in picked], cursor
+
     def clear(self) -> None:
         with self._lock:
+            self._order.clear()
             self._entries.clear()
             self.changed.notify_all()
 
