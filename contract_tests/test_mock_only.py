@@ -44,9 +44,7 @@ def test_admin_advance_shows_running_then_failed() -> None:
         job = client.create(BODY)
         seen = ["pending"]
         for body in ({}, {"status": "failed", "failed_reason": "Stopped by the contract suite."}):
-            answer = requests.post(
-                f"{mock.url}/__admin/jobs/{job['id']}/advance", json=body or None, timeout=TIMEOUT
-            )
+            answer = requests.post(f"{mock.url}/__admin/jobs/{job['id']}/advance", json=body, timeout=TIMEOUT)
             assert answer.status_code == 200, answer.text
             now, exchange = client.read(job["id"])
             check_status(exchange, 200, "read")

@@ -11,6 +11,7 @@ from types import FrameType
 
 from mockserver import workers
 from mockserver.calibrate import cli as calibrate_cli
+from mockserver.cli_options import add_safety_options
 from mockserver.config.settings import TIMINGS, Settings
 from mockserver.config.sources import load
 from mockserver.config.values import SettingsError
@@ -59,7 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     add("--seed", type=int, help="seed for ids and jitter: the same run gives the same ids")
     add("--strict-ranges", action="store_const", const=True, help="out-of-range config values are 400s")
     add("--max-body-bytes", type=int, help="largest request body accepted (default 1048576)")
-    add("--admin-token", help="require this token (X-Admin-Token) on /__admin/ calls")
+    add(
+        "--admin-token", help="require this token (X-Admin-Token or Authorization: Bearer) on /__admin/ calls"
+    )
     add(
         "--max-jobs",
         type=int,
@@ -157,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("--generation-budget", type=float, help="seconds a job's generation may take (default 2)")
     add_replay_options(serve)
     workers.add_options(serve)
+    add_safety_options(serve)
     record_cli.add_parser(sub)
     calibrate_cli.add_parser(sub)
     return parser
@@ -223,6 +227,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = settings_from_args(argv)
     except SettingsError as exc:
         print(f"creatify-mock: {exc}", file=sys.stderr)
+        return 2
+    problem = settings.open_admin_problem()
+    if problem is not None:
+        print(f"creatify-mock: {problem}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if settings.workers > 1 and not workers.is_worker():

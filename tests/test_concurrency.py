@@ -84,7 +84,7 @@ def test_mixed_load_while_the_clock_moves_and_scenarios_reset() -> None:
                     return
                 mock.advance_clock(0.25)
                 requests.put(f"{mock.url}/__admin/scenarios", json={"scenarios": [rule]}, timeout=TIMEOUT)
-                requests.delete(f"{mock.url}/__admin/scenarios", timeout=TIMEOUT)
+                requests.delete(f"{mock.url}/__admin/scenarios", json={}, timeout=TIMEOUT)
 
         ops = threading.Thread(target=operator)
         ops.start()

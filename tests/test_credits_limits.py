@@ -21,6 +21,8 @@ CREDITED = {"timing": "instant", "credits": (f"{DEFAULT_API_ID}=0.005",)}
 
 
 def admin(mock: MockServer, method: str, path: str, **kwargs: Any) -> requests.Response:
+    if method != "GET":  # what every client of ours sends (docs/security.md)
+        kwargs["headers"] = {"Content-Type": "application/json", **kwargs.get("headers", {})}
     return requests.request(method, f"{mock.url}/__admin/{path}", timeout=TIMEOUT, **kwargs)
 
 

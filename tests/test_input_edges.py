@@ -21,7 +21,8 @@ RULE = {"match": {"model_name": "m"}, "outcome": {"status": "failed"}}
 @pytest.mark.parametrize("host", ["999.1.1.1", "not a host"])
 def test_a_host_that_is_no_address_is_a_one_line_error(host: str) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "mockserver", "serve", "--host", host, "--port", "0"],
+        # --allow-open-admin: past the non-loopback refusal (tests/test_admin_safety.py), to the listen error
+        [sys.executable, "-m", "mockserver", "serve", "--host", host, "--port", "0", "--allow-open-admin"],
         capture_output=True,
         text=True,
         timeout=30,

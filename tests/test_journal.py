@@ -119,10 +119,10 @@ def test_journal_size_zero_turns_it_off(client: Client, mock: MockServer) -> Non
 def test_delete_and_reset_clear_it(client: Client, mock: MockServer) -> None:
     client.get(API)
     client.get(API)
-    deleted = requests.delete(f"{mock.url}/__admin/requests", timeout=TIMEOUT)
+    deleted = requests.delete(f"{mock.url}/__admin/requests", json={}, timeout=TIMEOUT)
     assert deleted.json() == {"deleted": 2} and journal(mock).json() == []
     client.get(API)
-    requests.post(f"{mock.url}/__admin/reset", timeout=TIMEOUT)
+    requests.post(f"{mock.url}/__admin/reset", json={}, timeout=TIMEOUT)
     assert journal(mock).json() == [] and mock.requests() == []
 
 

@@ -122,8 +122,9 @@ def _check(doc: dict[str, Any], template: str, method: str, response: requests.R
     validator = Draft202012Validator(root, format_checker=Draft202012Validator.FORMAT_CHECKER)
     errors = [e.message for e in validator.iter_errors(response.json())]
     assert not errors, (template, method, status, errors[:3], response.text[:300])
-    for header in responses[status].get("headers", {}):
-        assert header in response.headers, (template, method, status, header)
+    for header, spec in responses[status].get("headers", {}).items():
+        if spec.get("required", True):  # a page's X-Next-Cursor is documented as optional (not on the last)
+            assert header in response.headers, (template, method, status, header)
 
 
 def test_every_status_the_api_answers_is_documented(
@@ -202,6 +203,8 @@ def test_every_admin_operation_answers_as_documented(
     seen: set[tuple[str, str]] = set()
 
     def call(method: str, path: str, template: str, **kwargs: Any) -> Any:
+        if method != "GET" and path.startswith("/__admin"):
+            kwargs.setdefault("headers", {"Content-Type": "application/json"})
         response = requests.request(method, url + path, timeout=TIMEOUT, **kwargs)
         _check(doc, template, method.lower(), response)
         seen.add((template, method.lower()))

@@ -187,7 +187,7 @@ def test_sighup_reloads_scenarios_and_a_bad_file_keeps_the_old_rules(
         wait_until(lambda: "old rules stay" in cli.log.read_text(), what="the refusal in the log")
         assert rule_names(cli) == ["one", "two"] and cli.proc.poll() is None
         assert len(cli.get("/__admin/webhooks")) == 2  # the delivery log survived both signals
-        requests.post(f"{cli.url}/__admin/reset", timeout=TIMEOUT)
+        requests.post(f"{cli.url}/__admin/reset", json={}, timeout=TIMEOUT)
         assert rule_names(cli) == ["one", "two"]  # reset comes back to the reloaded rules
     log = cli.stop()
     assert "SIGHUP: reloaded 2 scenario rule(s)" in log and "modle_name" in log

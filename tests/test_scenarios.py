@@ -222,7 +222,7 @@ def test_example_failures_file_in_action(tmp_path: Path) -> None:
         assert outage == [503, 503, 201]
         assert Client(mock, "broke-account", "k").post(json=valid_body()).status_code == 402
         requests.post(f"{mock.url}/__admin/scenarios", json={"name": "extra", **FAIL}, timeout=TIMEOUT)
-        requests.post(f"{mock.url}/__admin/reset", timeout=TIMEOUT)
+        requests.post(f"{mock.url}/__admin/reset", json={}, timeout=TIMEOUT)
         ids = [r["id"] for r in requests.get(f"{mock.url}/__admin/scenarios", timeout=TIMEOUT).json()]
         assert ids == [
             "safety-block",
@@ -296,11 +296,11 @@ def test_admin_crud(mock: MockServer) -> None:
     bad = requests.post(url, json={"name": "q", "outcome": {"status": "maybe"}}, timeout=TIMEOUT)
     assert bad.status_code == 400 and "outcome/status" in bad.json()["detail"]
     assert requests.post(url, json={"name": "a", **FAIL}, timeout=TIMEOUT).status_code == 400
-    assert requests.delete(f"{url}/a", timeout=TIMEOUT).status_code == 200
-    assert requests.delete(f"{url}/a", timeout=TIMEOUT).status_code == 404
+    assert requests.delete(f"{url}/a", json={}, timeout=TIMEOUT).status_code == 200
+    assert requests.delete(f"{url}/a", json={}, timeout=TIMEOUT).status_code == 404
     replaced = requests.put(url, json={"scenarios": [{"name": "only", **FAIL}]}, timeout=TIMEOUT)
     assert [r["id"] for r in replaced.json()] == ["only"]
-    assert requests.delete(url, timeout=TIMEOUT).json() == []
+    assert requests.delete(url, json={}, timeout=TIMEOUT).json() == []
 
 
 def test_scenario_schemas_describe_the_example_files() -> None:
@@ -333,5 +333,5 @@ def test_unnamed_rule_ids_are_stable_across_resets(tmp_path: Path) -> None:
     with MockServer(scenarios=str(path)) as mock:
         url = f"{mock.url}/__admin/scenarios"
         before = [r["id"] for r in requests.get(url, timeout=TIMEOUT).json()]
-        requests.post(f"{mock.url}/__admin/reset", timeout=TIMEOUT)
+        requests.post(f"{mock.url}/__admin/reset", json={}, timeout=TIMEOUT)
         assert [r["id"] for r in requests.get(url, timeout=TIMEOUT).json()] == before == ["rule-1", "rule-2"]

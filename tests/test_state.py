@@ -81,7 +81,7 @@ def test_export_reset_import_round_trip_and_the_lifecycle_goes_on(
     mock.advance(ids[1])
     before = views(client, ids)
     snapshot = mock.export_state()
-    assert requests.post(f"{mock.url}/__admin/reset", timeout=TIMEOUT).status_code == 200
+    assert requests.post(f"{mock.url}/__admin/reset", json={}, timeout=TIMEOUT).status_code == 200
     assert mock.jobs() == []
     assert state(mock, "PUT", json=snapshot).status_code == 200
     assert views(client, ids) == before and client.get().json() == before[::-1]

@@ -85,7 +85,7 @@ def test_advance_on_an_instant_job_says_why_and_what_to_do_instead() -> None:
         with pytest.raises(JobConflict, match="timing 'manual'") as raised:
             mock.advance(job["id"], "failed")
         assert "is done" in str(raised.value)
-        answer = requests.post(f"{mock.url}/__admin/jobs/{job['id']}/advance", timeout=TIMEOUT)
+        answer = requests.post(f"{mock.url}/__admin/jobs/{job['id']}/advance", json={}, timeout=TIMEOUT)
         assert answer.status_code == 409 and "timing 'manual'" in answer.json()["detail"]
     with MockServer(timing="manual") as mock:
         job = requests.post(mock.url + API, json=valid_body(), headers=mock.headers, timeout=TIMEOUT).json()

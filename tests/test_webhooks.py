@@ -182,13 +182,20 @@ def test_redeliver_and_reset_through_the_admin_api(
     job = client.create(hooked(receiver))
     mock.advance_clock(1)
     (entry,) = mock.wait_for_webhooks(job["id"], count=1)
-    response = requests.post(f"{mock.url}/__admin/webhooks/{entry['delivery_id']}/redeliver", timeout=TIMEOUT)
+    response = requests.post(
+        f"{mock.url}/__admin/webhooks/{entry['delivery_id']}/redeliver", json={}, timeout=TIMEOUT
+    )
     assert response.status_code == 202
     first, again = receiver.wait_for(2)
     assert again.headers["X-Webhook-Id"] == first.headers["X-Webhook-Id"] and again.body == first.body
     assert again.headers["X-Webhook-Attempt"] == "2"
-    assert requests.post(f"{mock.url}/__admin/webhooks/nope/redeliver", timeout=TIMEOUT).status_code == 404
-    assert requests.post(f"{mock.url}/__admin/webhooks/reset", timeout=TIMEOUT).json() == {"reset": True}
+    assert (
+        requests.post(f"{mock.url}/__admin/webhooks/nope/redeliver", json={}, timeout=TIMEOUT).status_code
+        == 404
+    )
+    assert requests.post(f"{mock.url}/__admin/webhooks/reset", json={}, timeout=TIMEOUT).json() == {
+        "reset": True
+    }
     assert requests.get(f"{mock.url}/__admin/webhooks", timeout=TIMEOUT).json() == []
 
 
@@ -267,7 +274,9 @@ def test_redelivering_a_dropped_event_sends_it(client: Client, mock: MockServer,
     client.job(job["id"])
     entries = mock.wait_for_webhooks(job["id"], count=2)
     assert {e["state"] for e in entries} == {"dropped"}
-    requests.post(f"{mock.url}/__admin/webhooks/{entries[0]['delivery_id']}/redeliver", timeout=TIMEOUT)
+    requests.post(
+        f"{mock.url}/__admin/webhooks/{entries[0]['delivery_id']}/redeliver", json={}, timeout=TIMEOUT
+    )
     (call,) = receiver.wait_for(1)
     assert call.headers["X-Webhook-Id"] == entries[0]["delivery_id"]
     assert mock.wait_for_webhooks(job["id"], count=2)[0]["state"] == "delivered"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -19,6 +20,17 @@ from mockserver.config.values import (
 
 TIMINGS = ("realtime", "instant", "manual")
 WEBHOOK_EVENTS = ("all", "terminal")
+#: Count limits on what one request may hold or ask for (docs/security.md); each must be >= 1.
+COUNT_LIMITS = (
+    "generation_queue",
+    "max_messages",
+    "max_tools",
+    "max_function_declarations",
+    "max_container_items",
+    "max_errors_listed",
+    "admin_page_size",
+    "max_list_jobs",
+)
 #: Other names of settings, as the command line spells them.
 ALIASES = {"webhook_reorder": "webhook_reorder_rate"}
 #: The models Creatify's guide lists for the /sse/ family; another model is a 400 there.
@@ -89,6 +101,16 @@ class Settings:
     store: str = "memory"
     store_prefix: str = "creatify-mock:"
     workers: int = 1
+    generation_queue: int = 16
+    admin_cors_origins: str = ""
+    allow_open_admin: bool = False
+    max_messages: int = 2000
+    max_tools: int = 128
+    max_function_declarations: int = 512
+    max_container_items: int = 10_000
+    max_errors_listed: int = 20
+    admin_page_size: int = 100
+    max_list_jobs: int = 1000
     config: str | None = field(default=None, metadata={"cli_only": True})
 
     def __post_init__(self) -> None:
@@ -100,7 +122,7 @@ class Settings:
         for name in ("pending_seconds", "running_seconds", "jitter"):
             check(getattr(self, name) >= 0, name, "must be >= 0")
         check(0 <= self.port <= 65535, "port", "must be 0-65535")
-        for name in ("max_body_bytes", "max_jobs", "threads"):
+        for name in ("max_body_bytes", "max_jobs", "threads", *COUNT_LIMITS):
             check(getattr(self, name) >= 1, name, "must be >= 1")
         check(self.webhook_events in WEBHOOK_EVENTS, "webhook_events", "must be all or terminal")
         for name in ("header_timeout", "body_timeout"):
@@ -166,6 +188,17 @@ class Settings:
             h.strip().lower() for h in self.webhook_allow_hosts.replace(" ", ",").split(",") if h.strip()
         )
 
+    def open_admin_problem(self) -> str | None:
+        """Why serving would expose an unauthenticated admin API beyond this machine (a non-loopback ``host``,
+        no ``admin_token``, no ``allow_open_admin``), as the one line startup refuses with; None when safe."""
+        if self.admin_token or self.allow_open_admin or is_loopback(self.host):
+            return None
+        return (
+            f"refusing to serve on {self.host}: other machines could read and wipe the admin API (/__admin/), "
+            "which has no --admin-token; pass --admin-token TOKEN, bind --host 127.0.0.1, "
+            "or --allow-open-admin if you mean it"
+        )
+
     @property
     def api_keys(self) -> dict[str, str]:
         """Accepted credentials, X-API-ID -> X-API-KEY; empty means any non-empty pair is accepted."""
@@ -186,6 +219,17 @@ class Settings:
 _FIELDS = {f.name: f for f in fields(Settings)}
 #: Every name a setting goes by outside Python: the fields, the CLI's other spellings, ``quiet``.
 NAMES = (*_FIELDS, *ALIASES, "quiet")
+
+
+def is_loopback(host: str) -> bool:
+    """``localhost`` or a loopback address (127.0.0.0/8, ::1); ``0.0.0.0``, ``::`` and other names are not."""
+    name = host.strip().strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 def canonical(name: str) -> str:

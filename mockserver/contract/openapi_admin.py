@@ -14,12 +14,15 @@ from mockserver.contract.openapi_admin_jobs import (
     DEFAULT_SERVER,
     JOBS,
     JOURNAL,
+    PAGE_PARAMETERS,
     SCENARIOS,
     STATE,
     WEBHOOKS,
+    admin_errors,
     admin_op,
     array,
     job_paths,
+    page,
     scenario_paths,
     webhook_paths,
 )
@@ -103,9 +106,9 @@ def journal_paths() -> dict[str, Any]:
                 "adminListRequests",
                 "The request journal",
                 JOURNAL,
-                {"200": answer(array(schema_ref("admin_request")), "Newest first")},
+                {"200": page(array(schema_ref("admin_request")), "Newest first")},
                 400,
-                parameters=params,
+                parameters=[*params, *PAGE_PARAMETERS],
             ),
             "delete": admin_op(
                 "adminClearRequests",
@@ -118,7 +121,7 @@ def journal_paths() -> dict[str, Any]:
 
 
 def admin_paths() -> dict[str, Any]:
-    return {
+    paths = {
         **job_paths(),
         **scenario_paths(),
         **webhook_paths(),
@@ -126,6 +129,11 @@ def admin_paths() -> dict[str, Any]:
         **state_paths(),
         **journal_paths(),
     }
+    for item in paths.values():  # every state-changing call refuses what a page can send unasked
+        for method in ("post", "put", "patch", "delete"):
+            if method in item:
+                item[method]["responses"] = {**item[method]["responses"], **admin_errors(415)}
+    return paths
 
 
 def build_admin(server_url: str | None = None) -> dict[str, Any]:
@@ -138,7 +146,10 @@ def build_admin(server_url: str | None = None) -> dict[str, Any]:
             "version": mock_version(),
             "description": "The mock's own API under /__admin/ (WireMock-style): jobs, clock, scenario rules, "
             "webhook log and faults, balances, state snapshots, request journal. No API credentials; with "
-            "--admin-token every call but health needs the token.",
+            "--admin-token every call but health needs the token. A call that changes something must send "
+            "Content-Type: application/json (an empty body is fine) or X-Creatify-Mock: 1, else 415. Lists are "
+            "paginated: limit and cursor, the next page in X-Next-Cursor and Link. No CORS unless "
+            "--admin-cors-origins names origins.",
             "license": {"name": "MIT", "identifier": "MIT"},
             "contact": {"name": "creatify-mock"},
         },

@@ -33,12 +33,42 @@ def admin_errors(*codes: int) -> dict[str, Any]:
         401: "With --admin-token: the token is missing or wrong",
         404: "No such job, rule, delivery",
         409: "The job is terminal (done or failed): terminal jobs never change",
+        415: "Neither Content-Type: application/json nor X-Creatify-Mock: 1 (what a web page can send unasked)",
     }
     out = drf_errors(*(c for c in codes if c not in texts))
     for code in codes:
         if code in texts:
             out[str(code)] = answer(schema_ref("error_detail"), texts[code])
     return dict(sorted(out.items()))
+
+
+#: ``limit`` and ``cursor`` of the paginated admin lists (docs/security.md).
+PAGE_PARAMETERS = [
+    query_parameter(
+        "limit",
+        "Items per page, 1 to 1000 (default --admin-page-size, 100)",
+        {"type": "integer", "minimum": 1},
+    ),
+    query_parameter("cursor", "The X-Next-Cursor value of the previous page (none: the first page)"),
+]
+_NEXT = "absent on the last page"
+PAGE_HEADERS = {
+    "X-Next-Cursor": {
+        "description": f"The next page's cursor; {_NEXT}",
+        "required": False,
+        "schema": {"type": "string"},
+    },
+    "Link": {
+        "description": f'<URL of the next page>; rel="next"; {_NEXT}',
+        "required": False,
+        "schema": {"type": "string"},
+    },
+}
+
+
+def page(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    """A paginated list's 200: a plain array, the next page named in headers."""
+    return {**answer(schema, f"{description}; one page (limit, cursor)"), "headers": PAGE_HEADERS}
 
 
 def admin_op(
@@ -75,8 +105,9 @@ def job_paths() -> dict[str, Any]:
                 "adminListJobs",
                 "Every job of every account",
                 JOBS,
-                {"200": answer(schema_ref("job_list"), "Newest first")},
-                parameters=[query_parameter("account", "Only this X-API-ID's jobs")],
+                {"200": page(schema_ref("job_list"), "Newest first")},
+                400,
+                parameters=[query_parameter("account", "Only this X-API-ID's jobs"), *PAGE_PARAMETERS],
             )
         },
         "/__admin/jobs/{id}": {
@@ -180,8 +211,9 @@ def webhook_paths() -> dict[str, Any]:
                 "adminListWebhooks",
                 "The delivery log",
                 WEBHOOKS,
-                {"200": answer(array(delivery), "Oldest first")},
-                parameters=[query_parameter("job_id", "Only this job's events")],
+                {"200": page(array(delivery), "Oldest first")},
+                400,
+                parameters=[query_parameter("job_id", "Only this job's events"), *PAGE_PARAMETERS],
             )
         },
         "/__admin/webhooks/{delivery_id}": {

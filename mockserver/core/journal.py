@@ -15,6 +15,7 @@ from urllib.parse import parse_qs
 from mockserver.core import jsonio
 from mockserver.core.clock import Clock, isoformat
 from mockserver.core.jsonio import is_json_media_type
+from mockserver.core.secrets import mask_form, mask_query, mask_text, mask_webhook_urls
 
 MASKED = frozenset({"x-api-key", "authorization", "proxy-authorization", "x-admin-token", "cookie"})
 MASK = "***"
@@ -49,8 +50,8 @@ class Entry:
             "time": isoformat(self.at_us),
             "method": self.method,
             "path": self.path,
-            "query": self.query,
-            "query_params": parse_qs(self.query, keep_blank_values=True),
+            "query": mask_query(self.query),
+            "query_params": parse_qs(mask_query(self.query), keep_blank_values=True),
             "api_id": self.api_id,
             "headers": headers,
             "body": self._body(headers.get("Content-Type", "")),
@@ -60,17 +61,20 @@ class Entry:
         }
 
     def _body(self, content_type: str) -> Any:
-        """Parsed JSON when it is whole JSON, else the text; None for no body."""
+        """Parsed JSON when it is whole JSON, else the text; None for no body. A ``webhook_url``'s secrets are
+        masked either way (``core/secrets.py``)."""
         if not self.body:
             return None
-        if self.body_size == len(self.body) and is_json_media_type(
-            content_type.split(";")[0].strip().lower()
-        ):
+        mimetype = content_type.split(";")[0].strip().lower()
+        if self.body_size == len(self.body) and is_json_media_type(mimetype):
             try:
-                return jsonio.loads(self.body)
+                return mask_webhook_urls(jsonio.loads(self.body))
             except jsonio.JSONParseError:
                 pass
-        return self.body.decode("utf-8", errors="replace")
+        text = self.body.decode("utf-8", errors="replace")
+        if mimetype == "application/x-www-form-urlencoded":
+            return mask_form(text)
+        return mask_text(text)
 
 
 class Journal:
@@ -103,11 +107,14 @@ class Journal:
         status: str | int | None = None,
         since_us: int | None = None,
         api_id: str | None = None,
+        before_id: int | None = None,
+        limit: int | None = None,
     ) -> list[dict[str, Any]]:
-        """Newest first. ``path`` is exact, or a prefix when it ends with ``*``; ``status`` is ``201`` or ``4xx``."""
+        """Newest first. ``path`` is exact, or a prefix when it ends with ``*``; ``status`` is ``201`` or ``4xx``;
+        a page: at most ``limit``, with ids below ``before_id`` (only those are rendered)."""
         with self._lock:
             found = list(self._entries)
-        return select(found, path, method, status, since_us, api_id)
+        return select(found, path, method, status, since_us, api_id, before_id, limit)
 
     def clear(self) -> int:
         with self._lock:
@@ -126,10 +133,17 @@ def select(
     status: str | int | None = None,
     since_us: int | None = None,
     api_id: str | None = None,
+    before_id: int | None = None,
+    limit: int | None = None,
 ) -> list[dict[str, Any]]:
-    """The views of ``found`` (oldest first) that pass the filters, newest first."""
-    out = []
+    """The views of ``found`` (oldest first) that pass the filters, newest first; a page: at most ``limit``,
+    with ids below ``before_id`` (only those are rendered)."""
+    out: list[dict[str, Any]] = []
     for entry in reversed(found):
+        if len(out) == limit:
+            break
+        if before_id is not None and entry.id >= before_id:
+            continue
         if path is not None and not _path_fits(path, entry.path):
             continue
         if method is not None and entry.method != method.upper():

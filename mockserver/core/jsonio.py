@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -21,14 +22,17 @@ class JSONParseError(ValueError):
     """The body is not JSON the mock will take; the message follows Django REST Framework's wording."""
 
 
-def loads(body: bytes) -> Any:
-    """Parse a request body; raise JSONParseError with a message a person can act on."""
+def loads(body: bytes, check: Callable[[Any], None] | None = None) -> Any:
+    """Parse a request body; raise JSONParseError with a message a person can act on. ``check`` (count
+    limits, ``core/limits.py``) sees the value first, before the depth walk costs a pass over a huge body."""
     try:
         data = orjson.loads(body)
         if _LONG_DIGITS.search(body):
             data = json.loads(body)
     except (orjson.JSONDecodeError, ValueError, RecursionError) as exc:
         raise JSONParseError(f"JSON parse error - {exc}") from None
+    if check is not None:
+        check(data)
     if body.count(b"[") + body.count(b"{") > MAX_DEPTH and _depth_exceeds(data, MAX_DEPTH):
         raise JSONParseError(f"JSON parse error - nesting deeper than {MAX_DEPTH} levels")
     return data

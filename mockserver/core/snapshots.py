@@ -16,6 +16,7 @@ from typing import Any
 from mockserver.config.settings import Settings
 from mockserver.core.clock import isoformat, parse_time
 from mockserver.core.models import Family, Job, JobStatus, Outcome, Schedule
+from mockserver.core.secrets import mask_url
 
 STATE_VERSION = 1
 SECRET_SETTINGS = ("admin_token", "webhook_secret")
@@ -113,13 +114,20 @@ def export(
     return {
         "version": STATE_VERSION,
         "now": isoformat(now_us),
-        "jobs": [job_to_state(job) for job in jobs],
+        "jobs": [masked_state(job_to_state(job)) for job in jobs],
         "balances": balances,
         "scenarios": scenarios,
         "sequence": {"seq": seq, "random_state": [version, list(internal), gauss]},
         "webhooks": webhooks or [],
         "settings": settings_view(settings),
     }
+
+
+def masked_state(state: dict[str, Any]) -> dict[str, Any]:
+    """A job's snapshot as shown and saved: its webhook URL's secrets masked (the running job keeps them)."""
+    if state["webhook_url"] is not None:
+        state["webhook_url"] = mask_url(state["webhook_url"])
+    return state
 
 
 @dataclass

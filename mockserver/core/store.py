@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from mockserver.core import lifecycle
+from mockserver.core import lifecycle, paging
 from mockserver.core.models import ALLOWED_MOVES, Job, JobStatus, Outcome
 
 #: ``finisher(job, blocking)``: the job's outcome; None (only when not ``blocking``) means it is being computed
@@ -91,17 +91,17 @@ class JobStore:
         account: str | None = None,
         ids: Iterable[str] | None = None,
         view: View = Job.to_api,
+        limit: int | None = None,
+        before_seq: int | None = None,
     ) -> list[dict[str, Any]]:
-        """Jobs newest first: one account's (or all), optionally only ``ids``."""
+        """Jobs newest first: one account's (or all), optionally only ``ids``, else a page (``paging.newest``)."""
         with self._lock:
             if ids is not None:  # look the few ids up, rather than walking every job of the account
                 found = (self._jobs.get(i) for i in set(ids))
                 picked = [j for j in found if j is not None and (account is None or j.account == account)]
                 order = sorted(picked, key=lambda j: j.seq, reverse=True)
-            elif account is None:
-                order = sorted(self._jobs.values(), key=lambda j: j.seq, reverse=True)
             else:
-                order = [self._jobs[i] for i in reversed(self._by_account.get(account, {}))]
+                order = paging.newest(self._jobs, self._by_account, account, limit, before_seq)
         self._prepare(order, now_us)
         with self._lock:
             out = []

@@ -20,6 +20,7 @@ from mockserver.contract import ranges
 from mockserver.core.clock import Clock, isoformat
 from mockserver.core.journal import Journal
 from mockserver.core.lifecycle import plan
+from mockserver.core.memory import release_memory
 from mockserver.core.models import Family, Job, JobStatus, Outcome, Schedule
 from mockserver.core.scenarios import Rule, ScenarioBook
 from mockserver.core.scheduler import Scheduler
@@ -34,6 +35,7 @@ from mockserver.generation.text import Generator
 from mockserver.generation.tools import FunctionCall
 from mockserver.replay import ReplayBook
 from mockserver.service.accounts import AccountOperations
+from mockserver.service.listing import ListOperations
 from mockserver.service.replaying import ReplayOperations
 from mockserver.service.shared import share
 from mockserver.service.streaming import SseOperations
@@ -59,14 +61,14 @@ VALIDATED_BODIES = (
 )
 
 
-class MockService(ReplayOperations, SseOperations, AccountOperations):
+class MockService(ReplayOperations, SseOperations, AccountOperations, ListOperations):
     """Everything one running mock knows and does; a web app keeps one in ``app.extensions``."""
 
     def __init__(self, settings: Settings, clock: Clock | None = None, user_agent: str | None = None) -> None:
         self.settings = settings
         self.generator = Generator(parse_credit_rates(settings.credit_rates))
         self.replay: ReplayBook | None = None
-        self.background = Background()
+        self.background = Background(per_account=settings.generation_queue)
         self.storage = open_storage(settings, self._finish, clock)
         self.clock: Clock = self.storage.clock
         self.store: JobRepository = self.storage.jobs
@@ -87,7 +89,13 @@ class MockService(ReplayOperations, SseOperations, AccountOperations):
         )
         self.limiter = self.storage.rate
         #: Called by reset(): the journal, balances and rate buckets start afresh too.
-        hooks = [self.journal.clear, self.accounts.reset, self.limiter.reset]
+        hooks = [
+            self.journal.clear,
+            self.accounts.reset,
+            self.limiter.reset,
+            self.background.close,  # queued generations of forgotten jobs are dropped
+            release_memory,  # last: what the forgotten jobs held goes back to the system
+        ]
         self.reset_hooks: list[Callable[[], object]] = list(hooks)
         # Webhook events: queued here (memory), or through the shared store's stream (one process sends each).
         self.shared = share(self) if self.storage.shared else None
@@ -138,7 +146,7 @@ class MockService(ReplayOperations, SseOperations, AccountOperations):
         """None when ``body`` is valid against ``schema`` (one of VALIDATED_BODIES), else a DRF error body.
 
         The create body also gets Gemini's ranges when ``--strict-ranges`` is on."""
-        errors = self._validators[schema].errors(body)
+        errors = self._validators[schema].errors(body, self.settings.max_errors_listed)
         if errors is None and schema.endswith("create_request") and self.settings.strict_ranges:
             errors = ranges.drf_errors(body.get("config") or {})
         return errors
@@ -204,9 +212,6 @@ class MockService(ReplayOperations, SseOperations, AccountOperations):
 
     def get(self, account: str | None, job_id: str) -> dict[str, Any] | None:
         return self.store.get(job_id, self.clock.now_us(), account)
-
-    def list(self, account: str | None, ids: list[str] | None = None) -> list[dict[str, Any]]:
-        return self.store.snapshot(self.clock.now_us(), account, ids)
 
     def advance(
         self,
@@ -295,4 +300,5 @@ class MockService(ReplayOperations, SseOperations, AccountOperations):
             self.settings.generation_budget,
             blocking,
             lambda outcome: self.store.deliver(job, outcome),
+            job.account,
         )

@@ -27,7 +27,7 @@ from typing import Any
 from mockserver.core.durable import engine
 from mockserver.core.durable.changes import ChangeSet, decode, encode
 from mockserver.core.durable.engine import Batch, EngineError, SqliteState, Stored
-from mockserver.core.snapshots import STATE_VERSION, job_to_state
+from mockserver.core.snapshots import STATE_VERSION, job_to_state, masked_state
 from mockserver.core.store import JobStore
 from mockserver.service import persistence_legacy as legacy
 from mockserver.service.facade import MockService
@@ -193,7 +193,7 @@ class StateFile:
             webhooks=taken.webhooks, clear_jobs=taken.clear_jobs, clear_webhooks=taken.clear_webhooks
         )
         for job, removed in taken.jobs.values():
-            batch.jobs[job.seq] = None if removed else encode(job_to_state(job))
+            batch.jobs[job.seq] = None if removed else encode(masked_state(job_to_state(job)))
         batch.meta = {k: v for k, v in meta.items() if self._meta_written.get(k) != v}
         if batch:
             try:

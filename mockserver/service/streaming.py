@@ -129,9 +129,6 @@ class SseOperations:
     def get_sse(self, account: str | None, job_id: str) -> dict[str, Any] | None:
         return self.store.get(job_id, self.clock.now_us(), account, Job.to_sse)
 
-    def list_sse(self, account: str | None) -> list[dict[str, Any]]:
-        return self.store.snapshot(self.clock.now_us(), account, None, Job.to_sse)
-
     def _wait_terminal(self, job_id: str, schedule: Schedule) -> Steps[dict[str, Any] | None]:
         deadline = time.monotonic() + self.settings.sync_timeout
         with self.waiters.watching(job_id) as event:

@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from mockserver.config.settings import Settings
+from mockserver.config.values import SettingsError
 from mockserver.core.clock import Clock
 from mockserver.core.models import JobStatus
 from mockserver.service import JobConflict, MockService, ScenarioError
@@ -55,6 +56,9 @@ class MockServer:
     def start(self) -> MockServer:
         if self._server is not None:
             return self
+        problem = self.settings.open_admin_problem()
+        if problem is not None:  # the same refusal as ``creatify-mock serve``
+            raise SettingsError(problem, "host")
         self._server = make_server(self.app, self.settings)
         self.service.start()
         self._thread = threading.Thread(target=self._serve, name="creatify-mock-server", daemon=True)

@@ -162,14 +162,15 @@ class RequestValidator:
         # The happy path: a compiled predicate; jsonschema only when it refuses (to build the error body).
         self._fast = compile_schema(schema, resolver, {"uri": is_http_url})
 
-    def errors(self, body: Any) -> dict[str, Any] | None:
-        """None when valid, else the DRF-shaped error body (a dict) to send with status 400."""
+    def errors(self, body: Any, max_listed: int | None = None) -> dict[str, Any] | None:
+        """None when valid, else the DRF-shaped error body (a dict) to send with status 400: the first
+        ``max_listed`` problems (in schema order), and a ``non_field_errors`` line saying how many more."""
         if self._fast is not None and self._fast(body):
             return None
         try:
             if self._validator.is_valid(body):
                 return None
-            return self._build(self._collect(self._validator.iter_errors(body)))
+            return self._build(self._collect(self._validator.iter_errors(body)), max_listed)
         except ValueError:  # jsonschema's messages repr() the instance: ints past the str() digit limit
             return {NON_FIELD: ["Invalid data: a number has too many digits."]}
 
@@ -198,14 +199,23 @@ class RequestValidator:
             found.setdefault(path, (error.instance, []))[1].append((kind, text))
         return found
 
-    def _build(self, found: dict[Path, tuple[Any, list[tuple[str, str]]]]) -> dict[str, Any]:
+    def _build(
+        self, found: dict[Path, tuple[Any, list[tuple[str, str]]]], max_listed: int | None = None
+    ) -> dict[str, Any]:
         """Nest the messages in schema property order; a list's own errors yield to its items' (DRF's order)."""
         parents = {path[:i] for path in found for i in range(len(path))}
+        shown = [
+            path
+            for path in sorted(found, key=self._sort_key)
+            if not (isinstance(found[path][0], list) and path in parents)
+        ]
+        hidden = len(shown) - max_listed if max_listed is not None and len(shown) > max_listed else 0
         body: dict[str, Any] = {}
-        for path in sorted(found, key=self._sort_key):
-            instance, entries = found[path]
-            if isinstance(instance, list) and path in parents:
-                continue
+        if hidden:
+            shown = shown[:max_listed]
+            body[NON_FIELD] = [f"{hidden} more problems are not listed; the first {max_listed} are."]
+        for path in shown:
+            entries = found[path][1]
             kinds = {kind for kind, _ in entries}
             exclusive = next((k for k in _EXCLUSIVE if k in kinds), None)
             texts = [text for kind, text in entries if exclusive is None or kind == exclusive]

@@ -7,8 +7,9 @@ import re
 from flask import Blueprint, Flask, Response, g, request
 
 from mockserver.contract.openapi import IDS_BLANKS, MAX_IDS, UUID_PATTERN
+from mockserver.core.limits import LimitExceeded
 from mockserver.web.context import service
-from mockserver.web.http import ApiError, json_response, read_json
+from mockserver.web.http import ApiError, count_limits, json_response, over_limit, read_json
 
 bp = Blueprint("api", __name__, url_prefix="/api/text_generator")
 
@@ -18,7 +19,10 @@ _UUID = re.compile(UUID_PATTERN)
 @bp.post("/")
 def create() -> Response:
     svc = service()
-    body = read_json(request, svc.settings.max_body_bytes)
+    try:
+        body = read_json(request, svc.settings.max_body_bytes, count_limits(svc.settings).check)
+    except LimitExceeded as exc:
+        raise over_limit(exc) from None
     errors = svc.body_errors("create_request", body)
     if errors is not None:
         return json_response(errors, 400)

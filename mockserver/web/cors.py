@@ -3,7 +3,10 @@
 A preflight (``OPTIONS`` with ``Origin`` and ``Access-Control-Request-Method``) is answered first, before
 authentication, the rate limit and scenario faults: a browser never sends credentials on a preflight, so a
 401 there would block every real call. Every other answer to an allowed origin carries
-``Access-Control-Allow-Origin``; the admin API is covered too.
+``Access-Control-Allow-Origin``.
+
+The admin API (``/__admin/``) belongs to the person running the mock, not to the web pages open in their browser:
+it gets no CORS at all unless ``--admin-cors-origins`` names origins (``--cors-origins`` never covers it).
 """
 
 from __future__ import annotations
@@ -13,16 +16,26 @@ from flask import Flask, Response, request
 from mockserver.web.context import service
 
 #: What the API's clients send: credentials, the body type, and what the admin API takes.
-ALLOWED_HEADERS = "X-API-ID, X-API-KEY, Content-Type, Authorization, X-Admin-Token"
+ALLOWED_HEADERS = "X-API-ID, X-API-KEY, Content-Type, Authorization, X-Admin-Token, X-Creatify-Mock"
 ALLOWED_METHODS = "GET, POST, PUT, DELETE, OPTIONS"
 #: Headers a page may read from an answer (besides the always-readable ones).
-EXPOSED_HEADERS = "Retry-After, Location, WWW-Authenticate"
+EXPOSED_HEADERS = "Retry-After, Location, WWW-Authenticate, X-Next-Cursor, Link"
 MAX_AGE = "600"
+
+
+ADMIN_PREFIX = "/__admin"
+
+
+def is_admin(path: str) -> bool:
+    """Whether ``path`` is the admin API's (``/__admin`` or below it)."""
+    path = "/" + path.lstrip("/")  # as werkzeug routes ``//__admin/...``
+    return path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")
 
 
 def _allowed(origin: str) -> str | None:
     """The ``Access-Control-Allow-Origin`` value for ``origin``, or None when it is not allowed."""
-    spec = service().settings.cors_origins
+    settings = service().settings
+    spec = settings.admin_cors_origins if is_admin(request.path) else settings.cors_origins
     origins = {o.strip().rstrip("/") for o in spec.replace(" ", ",").split(",") if o.strip()}
     if "*" in origins:
         return "*"

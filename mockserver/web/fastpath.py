@@ -22,13 +22,15 @@ from urllib.parse import parse_qsl
 from werkzeug.http import HTTP_STATUS_CODES, parse_options_header
 
 from mockserver.core import jsonio
+from mockserver.core.limits import LimitExceeded
 from mockserver.core.storage.base import StoreUnavailable
 from mockserver.service import MockService
+from mockserver.validation.sse import invalid_body
 from mockserver.web import streaming
 from mockserver.web.api import ids_filter
 from mockserver.web.errors import unavailable
 from mockserver.web.families import shaped
-from mockserver.web.http import ApiError, decode_body, read_body
+from mockserver.web.http import ApiError, count_limits, decode_body, over_limit, read_body
 from mockserver.web.pipeline import credentials_error, limit_error
 from mockserver.web.sse import STREAM_HEADERS, Events, SyncAnswer
 
@@ -70,6 +72,7 @@ class FastPath:
         self.svc = svc
         self.log_requests = log_requests
         self.max_bytes = svc.settings.max_body_bytes
+        self.limits = count_limits(svc.settings)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         handler = self._route(environ)
@@ -163,11 +166,14 @@ class FastPath:
         stream = environ["wsgi.input"]
         raw = read_body(environ, length, lambda size: stream.read(min(size, length)), self.max_bytes)
         content_type = environ.get("CONTENT_TYPE", "")
-        return decode_body(raw, _mimetype(content_type), content_type)
+        return decode_body(raw, _mimetype(content_type), content_type, self.limits.check)
 
     def _sse_body(self, environ: dict[str, Any]) -> tuple[dict[str, Any], str | None, bool]:
         """As ``web.sse._body``: the family's own 400 for a body it refuses."""
-        body = self._body(environ)
+        try:
+            body = self._body(environ)
+        except LimitExceeded as exc:  # the family's one-string error, naming the limit
+            raise ApiError(400, body={"error": invalid_body({exc.field: [exc.message]})}) from None
         error = self.svc.sse_body_error(body)
         if error is not None:
             raise ApiError(400, body={"error": error})
@@ -191,7 +197,10 @@ class FastPath:
         return 200, self.svc.list_sse(account), {}
 
     def _create(self, environ: dict[str, Any], account: str) -> Answer:
-        body = self._body(environ)
+        try:
+            body = self._body(environ)
+        except LimitExceeded as exc:
+            raise over_limit(exc) from None
         errors = self.svc.body_errors("create_request", body)
         if errors is not None:
             return 400, errors, {}

@@ -17,12 +17,13 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.http import HTTP_STATUS_CODES
 
+from mockserver.core.limits import LimitExceeded
 from mockserver.core.scenarios import RequestInfo
 from mockserver.service import MockService
 from mockserver.web import streaming
 from mockserver.web.context import service
 from mockserver.web.families import family_of, shaped
-from mockserver.web.http import ApiError, json_response, read_json
+from mockserver.web.http import ApiError, count_limits, json_response, read_json
 
 CREATE_ENDPOINT = "api.create"
 #: Calls that create a job (and so need credits), in both families.
@@ -116,8 +117,9 @@ def apply_scenarios() -> Response | None:
         return None
     body = None
     if operation == "create":
-        with contextlib.suppress(ApiError):  # a bad body still matches body-free rules; the view reports it
-            body = read_json(request, svc.settings.max_body_bytes)
+        # A bad body (or one over a count limit) still matches body-free rules; the view reports it.
+        with contextlib.suppress(ApiError, LimitExceeded):
+            body = read_json(request, svc.settings.max_body_bytes, count_limits(svc.settings).check)
     family = family_of(request.path) or "api"
     found = svc.take_rule(RequestInfo(operation, g.account, request.headers, body, family, request.path))
     if found is None:

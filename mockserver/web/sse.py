@@ -14,11 +14,13 @@ from flask.blueprints import BlueprintSetupState
 from werkzeug.routing import BaseConverter
 
 from mockserver.core import jsonio, waiters
+from mockserver.core.limits import LimitExceeded
 from mockserver.core.streams import Abort, Stream
 from mockserver.service import MockService
+from mockserver.validation.sse import invalid_body
 from mockserver.web import streaming
 from mockserver.web.context import service
-from mockserver.web.http import ApiError, json_response, read_json
+from mockserver.web.http import ApiError, count_limits, json_response, read_json
 
 bp = Blueprint("sse", __name__, url_prefix="/sse/text_generator")
 
@@ -40,7 +42,10 @@ STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
 def _body(svc: MockService) -> tuple[dict[str, Any], str | None, bool]:
-    body = read_json(request, svc.settings.max_body_bytes)
+    try:
+        body = read_json(request, svc.settings.max_body_bytes, count_limits(svc.settings).check)
+    except LimitExceeded as exc:  # the family's one-string error, naming the limit
+        raise ApiError(400, body={"error": invalid_body({exc.field: [exc.message]})}) from None
     error = svc.sse_body_error(body)
     if error is not None:
         raise ApiError(400, body={"error": error})

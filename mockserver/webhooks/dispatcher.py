@@ -22,6 +22,7 @@ from mockserver.config.settings import Settings
 from mockserver.core import jsonio
 from mockserver.core.clock import Clock, isoformat
 from mockserver.core.models import Job
+from mockserver.core.secrets import MASKED_TARGET, is_masked
 from mockserver.webhooks.delivery import AttemptResult, post
 from mockserver.webhooks.delivery import headers as attempt_headers
 from mockserver.webhooks.egress import EgressPolicy
@@ -227,6 +228,8 @@ class Dispatcher:
         refused = self.egress.refuse_host(urlsplit(d.url).hostname or "")
         if refused is not None:  # decided on the name: nothing is resolved or contacted
             return AttemptResult(None, refused, 0.0, final=True)
+        if is_masked(d.url):  # restored from a snapshot, which never holds the URL's secrets
+            return AttemptResult(None, MASKED_TARGET, 0.0, final=True)
         timestamp = str(self._clock.now_us() // 1_000_000)
         secret = self.settings.webhook_secret
         headers = attempt_headers(self._user_agent, d.id, d.event, attempt, timestamp, secret, d.body)
@@ -253,7 +256,8 @@ class Dispatcher:
         entry = self.log.get(delivery_id)
         if entry is None:
             return None
-        self.enqueue(entry["target"], entry["payload"], delivery_id, prior_attempts=len(entry["attempts"]))
+        target = self.log.target(delivery_id) or entry["target"]
+        self.enqueue(target, entry["payload"], delivery_id, prior_attempts=len(entry["attempts"]))
         return self.log.get(delivery_id)
 
     def reset(self) -> None:

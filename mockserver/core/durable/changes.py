@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 
 from mockserver.core.models import Job
+from mockserver.core.secrets import mask_url
 
 
 @dataclass
@@ -74,6 +75,8 @@ class ChangeSet:
         """``DeliveryLog.on_change``: an entry written, dropped, or (key None) the whole log cleared."""
         if self.quiet:
             return
+        if entry is not None and "target" in entry:  # saved as shown: the URL's secrets masked
+            entry = {**entry, "target": mask_url(entry["target"])}
         body = None if entry is None else encode(entry)
         with self._lock:
             if key is None:

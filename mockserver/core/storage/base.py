@@ -53,6 +53,8 @@ class JobRepository(Protocol):
         account: str | None = None,
         ids: Iterable[str] | None = None,
         view: View = Job.to_api,
+        limit: int | None = None,
+        before_seq: int | None = None,
     ) -> list[dict[str, Any]]: ...
 
     def request_of(self, job_id: str) -> dict[str, Any]: ...

@@ -83,13 +83,18 @@ class RedisJobStore:
         account: str | None = None,
         ids: Iterable[str] | None = None,
         view: View = Job.to_api,
+        limit: int | None = None,
+        before_seq: int | None = None,
     ) -> list[dict[str, Any]]:
-        """Jobs newest first (by the global sequence): one account's (or all), optionally only ``ids``."""
+        """Jobs newest first (by the global sequence): one account's (or all), optionally only ``ids``, else
+        a page: at most ``limit`` created before ``before_seq`` (the sets are scored by ``seq``)."""
         if ids is not None:
             wanted = list(dict.fromkeys(ids))
         else:
             key = self._k.jobs if account is None else self._k.account(account)
-            wanted = [i.decode() for i in self._r.zrevrange(key, 0, -1)]
+            top = "+inf" if before_seq is None else f"({before_seq}"
+            page = {} if limit is None else {"start": 0, "num": limit}
+            wanted = [i.decode() for i in self._r.zrevrangebyscore(key, top, "-inf", **page)]
         pipe = self._r.pipeline(transaction=False)
         for job_id in wanted:
             pipe.hmget(self._k.job(job_id), "v", "d")

@@ -86,10 +86,12 @@ class RedisJournal(Journal):
         status: str | int | None = None,
         since_us: int | None = None,
         api_id: str | None = None,
+        before_id: int | None = None,
+        limit: int | None = None,
     ) -> list[dict[str, Any]]:
         raw = self._r.xrevrange(self._stream, count=self.size)
         found = [_decode(int(fields[b"id"]), fields[b"e"]) for _, fields in reversed(raw)]
-        return select(found, path, method, status, since_us, api_id)
+        return select(found, path, method, status, since_us, api_id, before_id, limit)
 
     def clear(self) -> int:
         count = len(self)

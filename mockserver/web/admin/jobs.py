@@ -7,6 +7,7 @@ from flask import Blueprint, Response, request
 from mockserver.core.models import JobStatus
 from mockserver.core.store import Conflict
 from mockserver.web.admin.auth import check_token, checked_body
+from mockserver.web.admin.paging import page_args, paged
 from mockserver.web.context import service
 from mockserver.web.http import ApiError, json_response
 
@@ -27,8 +28,9 @@ def reset() -> Response:
 
 @bp.get("/jobs")
 def jobs() -> Response:
-    """Every job of every account (``?account=ID`` for one), newest first."""
-    return json_response(service().list(request.args.get("account") or None))
+    """Every job of every account (``?account=ID`` for one), newest first, a page at a time."""
+    limit, cursor = page_args()
+    return paged(*service().jobs_page(request.args.get("account") or None, limit, cursor))
 
 
 @bp.get("/jobs/<job_id>")

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, request
 
 from mockserver.core.clock import parse_time
 from mockserver.web.admin.auth import check_token
+from mockserver.web.admin.paging import page_args, paged
 from mockserver.web.context import service
 from mockserver.web.http import ApiError, json_response
 
@@ -22,7 +23,7 @@ _LOST_PLUS = re.compile(r"(T[0-9:.]+) ([0-9]{2}:?[0-9]{2})$")
 @bp.get("")
 def requests() -> Response:
     """``?path=`` (exact, or a prefix ending in ``*``), ``?method=``, ``?status=`` (``201`` or ``4xx``),
-    ``?since=`` (ISO time, inclusive), ``?api_id=``."""
+    ``?since=`` (ISO time, inclusive), ``?api_id=``; a page at a time (``limit``, ``cursor``)."""
     args = request.args
     errors: dict[str, list[str]] = {}
     status = args.get("status") or None
@@ -36,14 +37,17 @@ def requests() -> Response:
             errors["since"] = [f"{args['since']!r} is not an ISO 8601 time such as 2026-01-01T00:00:00Z."]
     if errors:
         raise ApiError(400, body=errors)
-    found = service().requests(
+    limit, cursor = page_args()
+    rows, next_cursor = service().requests_page(
+        limit,
+        cursor,
         path=args.get("path") or None,
         method=args.get("method") or None,
         status=status,
         since_us=since_us,
         api_id=args.get("api_id") or None,
     )
-    return json_response(found)
+    return paged(rows, next_cursor)
 
 
 @bp.delete("")

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, request
 
 from mockserver.config.values import SettingsError
 from mockserver.web.admin.auth import check_token, checked_body
+from mockserver.web.admin.paging import page_args, paged
 from mockserver.web.context import service
 from mockserver.web.http import ApiError, json_response
 
@@ -16,8 +17,10 @@ MAX_BODY = 65536
 
 @bp.get("")
 def deliveries() -> Response:
-    """Every event, oldest first (``?job_id=`` for one job's), with payload, target, attempts and state."""
-    return json_response(service().deliveries(request.args.get("job_id") or None))
+    """Every event, oldest first (``?job_id=`` for one job's), with payload, target, attempts and state; a page
+    at a time."""
+    limit, cursor = page_args()
+    return paged(*service().deliveries_page(request.args.get("job_id") or None, limit, cursor))
 
 
 @bp.get("/<delivery_id>")
