@@ -34,6 +34,7 @@ from mockserver.generation.text import Generator
 from mockserver.generation.tools import FunctionCall
 from mockserver.replay import ReplayBook
 from mockserver.service.accounts import AccountOperations
+from mockserver.service.events import EventOperations
 from mockserver.service.replaying import ReplayOperations
 from mockserver.service.streaming import SseOperations
 from mockserver.validation.drf import RequestValidator
@@ -58,7 +59,7 @@ VALIDATED_BODIES = (
 )
 
 
-class MockService(ReplayOperations, SseOperations, AccountOperations):
+class MockService(ReplayOperations, SseOperations, AccountOperations, EventOperations):
     """Everything one running mock knows and does; a web app keeps one in ``app.extensions``."""
 
     def __init__(self, settings: Settings, clock: Clock | None = None, user_agent: str | None = None) -> None:
@@ -97,6 +98,7 @@ class MockService(ReplayOperations, SseOperations, AccountOperations):
         self.scenarios = ScenarioBook(settings.seed)
         self._startup_scenarios: tuple[list[Any], str] = ([], "startup")
         self._validators = {name: RequestValidator(name) for name in VALIDATED_BODIES}
+        self._init_events()
 
     # -- running -------------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -187,6 +189,7 @@ class MockService(ReplayOperations, SseOperations, AccountOperations):
             schedule = plan(timing, now, self._rng)
         request.setdefault("config", {})
         job = Job(job_id, account, seq, request, webhook_url, now, schedule, family=family)
+        job.rule_id = rule.id if rule is not None else None
         if rule is not None and ("outcome" in rule.spec or rule.forced is not None):
             job.forced = self._scenario_outcome(rule, request, account)
         return job
@@ -194,6 +197,7 @@ class MockService(ReplayOperations, SseOperations, AccountOperations):
     def _add(self, job: Job) -> dict[str, Any]:
         """Store a new job (and wake the scheduler when it must move unread); its view at creation."""
         view = self.store.add(job)
+        self._published_create(job, view)
         if self.store.watch(job):
             self.scheduler.start()
             self.scheduler.wake()
@@ -239,6 +243,7 @@ class MockService(ReplayOperations, SseOperations, AccountOperations):
         self.clock.advance(seconds)
         self.store.tick(self.clock.now_us())
         self.waiters.notify_all()
+        self.events.publish("clock.moved", {"seconds": seconds, "now": self.now()})
         return self.now()
 
     def reset(self) -> None:

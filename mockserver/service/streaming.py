@@ -13,6 +13,7 @@ from typing import Any
 
 from mockserver.config.settings import Settings
 from mockserver.core.clock import Clock
+from mockserver.core.events import MemoryEventFeed
 from mockserver.core.models import Family, Job, JobStatus, Schedule
 from mockserver.core.scenarios import Rule
 from mockserver.core.store import JobStore
@@ -56,6 +57,7 @@ class SseOperations:
     generator: Generator
     waiters: Waiters
     streams: StreamBook
+    events: MemoryEventFeed
     _closing: threading.Event
     _validators: dict[str, RequestValidator]
     replay: ReplayBook | None
@@ -174,6 +176,9 @@ class SseOperations:
         pieces = split(text) if outcome.status is JobStatus.DONE else [""]
         self.streams.open(job.id, len(pieces), gated=job.schedule.running_at is None)
         view = self._add(job)
+        self.events.publish(
+            "stream.opened", {"chunks": len(pieces), "gated": job.schedule.running_at is None}, job.id
+        )
         maker = ChunkMaker(request["model_name"], response_id(job.id), prompt_tokens(request))
         chunks = self._chunks(job.id, job.schedule, pieces, text, stop, faults, maker)
         return Stream(view, chunks, self.streams)
@@ -184,6 +189,7 @@ class SseOperations:
         opened = self.streams.release(job_id, chunks)
         if opened is None:
             return None
+        self.events.publish("stream.released", opened.view(), job_id)
         view = self.get_sse(None, job_id)
         now = self.clock.now_us()
         if view is not None and view["status"] == JobStatus.PENDING.value and opened.released >= 1:
@@ -232,6 +238,7 @@ class SseOperations:
                         self._delay(faults.chunk_delay)
                         sent += pieces[count]
                         self.streams.sent(job_id, pieces[count])
+                        self._chunk_event(job_id, count, pieces[count])
                         yield maker.text(pieces[count], sent)
                         count += 1
                         continue
@@ -252,6 +259,7 @@ class SseOperations:
                     return
                 self._delay(faults.chunk_delay)
                 sent += piece or ""
+                self._chunk_event(job_id, count, piece or "")
                 yield maker.text(piece or "", sent)
                 count += 1
             if faults.drop_after is not None and count >= faults.drop_after:
@@ -266,9 +274,14 @@ class SseOperations:
                 reason = faults.finish_reason or (stop_reason if planned else "STOP")
             creatify = {"id": job_id, "credits_used": view["credits_used"], "status": view["status"]}
             self._delay(faults.chunk_delay)
+            self._chunk_event(job_id, count, last or "", reason)
             yield maker.last(last, sent, reason, creatify, calls)
         finally:
             self.streams.close(job_id)
+            self.events.publish("stream.closed", {"sent": count}, job_id)
+
+    def _chunk_event(self, job_id: str, index: int, text: str, finish: str | None = None) -> None:
+        self.events.publish("stream.chunk", {"index": index, "text": text, "finish_reason": finish}, job_id)
 
     def _chunk_due(self, job_id: str, index: int, times: list[int] | None) -> bool:
         if times is None:

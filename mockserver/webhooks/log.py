@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 #: Final states; ``pending`` and ``retrying`` are not final.
@@ -19,10 +20,15 @@ class DeliveryLog:
         self._lock = threading.Lock()
         self._entries: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self.changed = threading.Condition(self._lock)
+        #: Told ``("queued" | "attempt" | "state", entry)`` of every change, under the log's lock: it must only
+        #: enqueue (the event feed does), and must not keep ``entry``, which changes later.
+        self.listener: Callable[[str, dict[str, Any]], None] | None = None
 
     def add(self, entry: dict[str, Any]) -> None:
         with self._lock:
             self._entries[entry["delivery_id"]] = entry
+            if self.listener is not None:
+                self.listener("queued", entry)
             while len(self._entries) > self._size:
                 victim = next((k for k, e in self._entries.items() if e["state"] in FINAL_STATES), None)
                 self._entries.pop(victim if victim is not None else next(iter(self._entries)))
@@ -45,6 +51,8 @@ class DeliveryLog:
             if state is not None:
                 entry["state"] = state
             entry.update(fields)
+            if self.listener is not None and (attempt is not None or state is not None):
+                self.listener("attempt" if attempt is not None else "state", entry)
             self.changed.notify_all()
 
     def get(self, delivery_id: str) -> dict[str, Any] | None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from mockserver.web.admin import accounts, jobs, journal, scenarios, state, streams, webhooks
+from mockserver.web.admin import accounts, events, jobs, journal, scenarios, state, streams, webhooks
 
 
 def register(app: Flask) -> None:
-    for module in (jobs, webhooks, scenarios, accounts, state, journal, streams):
+    for module in (jobs, webhooks, scenarios, accounts, state, journal, streams, events):
         app.register_blueprint(module.bp)

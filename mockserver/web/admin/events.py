@@ -1,0 +1,93 @@
+"""Admin API for the event feed (``GET /__admin/events``, Server-Sent Events) and a job's whole timeline.
+
+The view is a plain streaming WSGI response: the framing, filtering and bounded waits are the service's
+(``MockService.event_frames``), so another HTTP server can serve the same feed natively.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from flask import Blueprint, Response, request
+
+from mockserver.service.events import EventFilter
+from mockserver.web import streaming
+from mockserver.web.admin.auth import check_token
+from mockserver.web.context import service
+from mockserver.web.http import ApiError, json_response
+
+bp = Blueprint("admin_events", __name__, url_prefix="/__admin")
+bp.before_request(check_token)
+FEED_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+MAX_KINDS = 32
+
+
+def _filter() -> EventFilter:
+    kinds = tuple(k.strip() for k in ",".join(request.args.getlist("kind")).split(",") if k.strip())
+    if len(kinds) > MAX_KINDS:
+        raise ApiError(400, body={"kind": [f"At most {MAX_KINDS} kinds; got {len(kinds)}."]})
+    return EventFilter(request.args.get("job_id") or None, kinds)
+
+
+def _since() -> int | None:
+    """``Last-Event-ID`` (what a reconnecting EventSource sends), or ``?since=SEQ``; None: from now on."""
+    raw = request.headers.get("Last-Event-ID") or request.args.get("since")
+    if raw is None or raw == "":
+        return None
+    if not raw.isascii() or not raw.isdigit():
+        raise ApiError(400, body={"since": [f"An event id (a whole number >= 0) is required; got {raw!r}."]})
+    return int(raw)
+
+
+@bp.get("/events")
+def events() -> Response:
+    """The feed as Server-Sent Events: ``?job_id=`` and ``?kind=`` (repeatable or comma-separated) filter it."""
+    wanted, since = _filter(), _since()
+    body = _Feed(request.environ, lambda gone: service().event_frames(since, wanted, gone))
+    return Response(body, 200, content_type="text/event-stream", headers=FEED_HEADERS)
+
+
+@bp.get("/events/recent")
+def recent() -> Response:
+    """The newest events still kept, oldest first, as JSON (``?limit=``, default 200, and the same filters)."""
+    raw = request.args.get("limit", "200")
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= 10_000:
+        raise ApiError(400, body={"limit": [f"A whole number from 1 to 10000 is required; got {raw!r}."]})
+    return json_response(service().recent_events(_filter(), int(raw)))
+
+
+@bp.get("/jobs/<job_id>/timeline")
+def timeline(job_id: str) -> Response:
+    """One job with its states, stream, webhook deliveries, the calls about it and the rule that shaped it."""
+    found = service().job_timeline(job_id)
+    if found is None:
+        raise ApiError(404, "Not found.")
+    return json_response(found)
+
+
+class _Feed:
+    """The response body: frames flushed as they come; ``close`` (the server's, when the client leaves) ends it."""
+
+    def __init__(
+        self, environ: Mapping[str, Any], frames: Callable[[Callable[[], bool]], Iterator[bytes]]
+    ) -> None:
+        self._environ = environ
+        self._host = streaming.host(environ)
+        self._closed = False
+        self._frames = frames(self._gone)
+
+    def _gone(self) -> bool:
+        probe = self._environ.get("waitress.client_disconnected")
+        return self._closed or (callable(probe) and bool(probe()))
+
+    def __iter__(self) -> Iterator[bytes]:
+        with self._host.hold():  # this worker is held: the pool gets one more meanwhile
+            self._host.begin(self._environ)
+            for frame in self._frames:
+                yield frame
+                self._host.flush(self._environ)
+
+    def close(self) -> None:
+        self._closed = True
+        self._frames.close()  # type: ignore[attr-defined]
