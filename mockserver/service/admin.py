@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import yaml
+
 from mockserver.config.settings import Settings
 from mockserver.core import journal as journal_mod
 from mockserver.core.events import MemoryEventFeed
@@ -60,6 +62,17 @@ class AdminOperations:
             raise
         self._rules_changed("added", ids=[rule.id for rule in added])
         return [rule.view() for rule in added]
+
+    def add_rules_text(self, text: str) -> list[dict[str, Any]]:
+        """Rules written as YAML or JSON (one rule, a list, or a scenario file's ``{scenarios: [...]}``), as the
+        dashboard's editor sends them; ScenarioError says where the text or a rule is wrong."""
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ScenarioError(f"not YAML or JSON: {exc}") from None
+        if isinstance(data, dict) and isinstance(data.get("scenarios"), list):
+            data = data["scenarios"]
+        return self.add_rules(data if isinstance(data, list) else [data])
 
     def replace_rules(self, specs: Sequence[Any], source: str) -> list[dict[str, Any]]:
         self.scenarios.replace(specs, source)
