@@ -274,6 +274,9 @@ def test_every_admin_operation_answers_as_documented(
         text = "name: as-text\nmatch: {times: 1}\noutcome: {status: failed}\n"
         call("POST", "/__admin/scenarios/text", "/__admin/scenarios/text", json={"text": text})
         call("POST", "/__admin/scenarios/text", "/__admin/scenarios/text", json={"text": "[oops"})
+        call("GET", "/__admin/overview/jobs?status=done", "/__admin/overview/jobs")
+        call("GET", "/__admin/overview/jobs?limit=x", "/__admin/overview/jobs")
+        call("POST", "/__admin/scenarios/restore", "/__admin/scenarios/restore")
         call("POST", "/__admin/reset", "/__admin/reset")
     finally:
         receiver.shutdown()

@@ -67,6 +67,30 @@ def event_paths() -> dict[str, Any]:
                 parameters=[path_parameter("id", "The job's id")],
             )
         },
+        "/__admin/overview/jobs": {
+            "get": admin_op(
+                "adminJobOverview",
+                "Jobs as one line each, filtered, with counts per status",
+                JOBS,
+                {"200": answer(schema_ref("admin_overview"), "Newest first")},
+                400,
+                parameters=[
+                    query_parameter("account", "One account's jobs"),
+                    query_parameter("status", "pending, running, done or failed"),
+                    query_parameter("family", "api or sse"),
+                    query_parameter("q", "Text in the id, account, prompt or answer"),
+                    query_parameter("limit", "How many (1-10000, default 200)"),
+                ],
+            )
+        },
+        "/__admin/scenarios/restore": {
+            "post": admin_op(
+                "adminRestoreScenarios",
+                "Back to the startup rules",
+                SCENARIOS,
+                {"200": answer(array(schema_ref("admin_rule")), "The rules in force")},
+            )
+        },
         "/__admin/scenarios/text": {
             "post": admin_op(
                 "adminAddScenarioText",

@@ -134,6 +134,32 @@ class EventOperations:
     def _closing_events(self) -> bool:
         return self._closing.is_set()
 
+    # -- the dashboard's job list --------------------------------------------------------------------------
+    def job_overview(
+        self,
+        account: str | None = None,
+        status: str | None = None,
+        family: str | None = None,
+        text: str | None = None,
+        limit: int = 200,
+    ) -> dict[str, Any]:
+        """Jobs newest first as one line each (with account, family and rule, which API views do not show),
+        filtered; ``counts`` per status are of the jobs that pass every filter but the status."""
+        rows = self.store.snapshot(self.clock.now_us(), account, None, _summary)
+        if family:
+            rows = [r for r in rows if r["family"] == family]
+        if text:
+            needle = text.lower()
+            rows = [r for r in rows if needle in r["search"]]
+        counts: dict[str, int] = {}
+        for row in rows:
+            counts[row["status"]] = counts.get(row["status"], 0) + 1
+        if status:
+            rows = [r for r in rows if r["status"] == status]
+        for row in rows[:limit]:
+            del row["search"]
+        return {"total": len(rows), "counts": counts, "jobs": rows[:limit]}
+
     # -- a job's whole life --------------------------------------------------------------------------------
     def job_timeline(self, job_id: str) -> dict[str, Any] | None:
         """One job with everything known about it: its states, stream, webhook deliveries, the calls about it
@@ -156,3 +182,24 @@ class EventOperations:
 
 def _timeline_view(job: Job) -> dict[str, Any]:
     return {"view": job.to_own(), "account": job.account, "family": job.family.value, "rule": job.rule_id}
+
+
+def _summary(job: Job) -> dict[str, Any]:
+    """One line of the dashboard's job list; ``search`` is what its text filter looks in."""
+    messages = job.request.get("messages") or []
+    prompt = str(messages[-1].get("content", "")) if messages and isinstance(messages[-1], dict) else ""
+    answer = job.response_text or job.failed_reason or ""
+    return {
+        "id": job.id,
+        "account": job.account,
+        "family": job.family.value,
+        "status": job.status.value,
+        "model_name": job.request.get("model_name"),
+        "created_at": job.created_at / 1_000_000,
+        "updated_at": job.updated_at / 1_000_000,
+        "rule": job.rule_id,
+        "webhook": job.webhook_url is not None,
+        "prompt": prompt[:200],
+        "answer": answer[:200],
+        "search": f"{job.id} {job.account} {prompt} {answer}".lower(),
+    }

@@ -57,6 +57,23 @@ def recent() -> Response:
     return json_response(service().recent_events(_filter(), int(raw)))
 
 
+@bp.get("/overview/jobs")
+def overview() -> Response:
+    """The dashboard's job list: ``?account= &status= &family= &q= &limit=`` (default 200), counts per status."""
+    args = request.args
+    raw = args.get("limit", "200")
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= 10_000:
+        raise ApiError(400, body={"limit": [f"A whole number from 1 to 10000 is required; got {raw!r}."]})
+    found = service().job_overview(
+        args.get("account") or None,
+        args.get("status") or None,
+        args.get("family") or None,
+        args.get("q") or None,
+        int(raw),
+    )
+    return json_response(found)
+
+
 @bp.get("/jobs/<job_id>/timeline")
 def timeline(job_id: str) -> Response:
     """One job with its states, stream, webhook deliveries, the calls about it and the rule that shaped it."""

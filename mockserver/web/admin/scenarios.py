@@ -61,6 +61,12 @@ def add_text() -> Response:
         raise ApiError(400, str(exc)) from None
 
 
+@bp.post("/restore")
+def restore() -> Response:
+    """Back to the rules loaded at startup, dropping any added since (a reset does this too)."""
+    return json_response(service().restore_rules())
+
+
 @bp.put("")
 def replace_all() -> Response:
     """Replace every rule with ``{"scenarios": [...]}`` (the scenario file's shape)."""
