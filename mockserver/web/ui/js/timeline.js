@@ -37,7 +37,7 @@ function header(t) {
       h("dt", {}, "Credits used"), h("dd", {}, j.credits_used),
       j.failed_reason ? [h("dt", {}, "Failed reason"), h("dd", { class: "error" }, j.failed_reason)] : null),
     j.response_text !== null && j.response_text !== undefined
-      ? h("details", { dataset: { key: "answer" } }, h("summary", {}, "Response text"), h("pre", {}, j.response_text)) : null,
+      ? h("details", { open: true, dataset: { key: "answer" } }, h("summary", {}, "Response text"), h("pre", {}, j.response_text)) : null,
     h("details", { dataset: { key: "request" } }, h("summary", {}, "Request"),
       h("pre", {}, pretty({ messages: j.messages, config: j.config, system_instruction: j.system_instruction }))));
 }
