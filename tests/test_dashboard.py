@@ -165,7 +165,7 @@ def test_a_held_stream_is_released_from_the_dashboard_to_a_real_sse_client(open_
             reader.join()
         finally:
             client.close()
-        job_id = chunks[-1].creatify["id"] if chunks[-1].creatify else None  # type: ignore[attr-defined]
+        job_id = chunks[-1].creatify["id"] if chunks[-1].creatify else None
         assert job_id is not None and chunks[-1].finish_reason == "STOP"
         text = "".join(c.text for c in chunks)
         assert text == mock.service.get(None, job_id)["response_text"]  # type: ignore[index]
