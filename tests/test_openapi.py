@@ -270,7 +270,7 @@ def test_every_admin_operation_answers_as_documented(
         with requests.get(url + "/__admin/events?since=0", stream=True, timeout=TIMEOUT) as feed:
             assert feed.status_code == 200
             assert feed.headers["Content-Type"].startswith("text/event-stream")
-            assert next(feed.iter_lines()).startswith(b"retry: ")
+            assert next(feed.iter_lines()).startswith(b": creatify-mock")
         text = "name: as-text\nmatch: {times: 1}\noutcome: {status: failed}\n"
         call("POST", "/__admin/scenarios/text", "/__admin/scenarios/text", json={"text": text})
         call("POST", "/__admin/scenarios/text", "/__admin/scenarios/text", json={"text": "[oops"})

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from mockserver.core import journal as journal_mod
 from mockserver.core.clock import Clock
-from mockserver.core.events import DEFAULT_SIZE, Event, MemoryEventFeed
+from mockserver.core.events import DEFAULT_SIZE, Event, MemoryEventFeed, Subscription
 from mockserver.core.journal import Entry, Journal
 from mockserver.core.models import Job
 from mockserver.core.store import JobStore
@@ -25,8 +25,9 @@ from mockserver.webhooks.dispatcher import Dispatcher
 HEARTBEAT_SECONDS = 15.0
 #: How long one wait for events lasts before the feed looks whether its client left (bounded waits).
 WAIT_SECONDS = 1.0
-#: Tells the browser's EventSource how soon to reconnect (it then sends ``Last-Event-ID``).
-PREAMBLE = b"retry: 2000\n: creatify-mock event feed\n\n"
+#: A comment first, so a client sees the stream open at once (no ``retry:`` field: some SSE clients, httpx-sse
+#: among them, turn a frame with only ``retry`` into an empty event).
+PREAMBLE = b": creatify-mock event feed\n\n"
 HEARTBEAT = b": heartbeat\n\n"
 
 
@@ -108,10 +109,22 @@ class EventOperations:
         gone: Callable[[], bool],
         heartbeat: float = HEARTBEAT_SECONDS,
         wait: float = WAIT_SECONDS,
-    ) -> Iterator[bytes]:
+    ) -> Generator[bytes, None, None]:
         """The SSE body of the feed: frames of matching events as they happen, a heartbeat comment when quiet;
-        ends when ``gone()`` says the client left (checked after every bounded wait) or the mock closes."""
+        ends when ``gone()`` says the client left (checked after every bounded wait) or the mock closes.
+
+        Subscribes now, not at the first frame: what happens once the caller has this is never missed."""
         reader = self.events.subscribe(since_seq)
+        return self._frames(reader, wanted, gone, heartbeat, wait)
+
+    def _frames(
+        self,
+        reader: Subscription,
+        wanted: EventFilter,
+        gone: Callable[[], bool],
+        heartbeat: float,
+        wait: float,
+    ) -> Generator[bytes, None, None]:
         try:
             yield PREAMBLE
             quiet_since = time.monotonic()

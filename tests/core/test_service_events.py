@@ -76,7 +76,7 @@ def test_the_sse_frames_resume_after_a_seq_and_stop_when_the_client_is_gone(svc:
     calls = iter([False, True])
     frames = list(svc.event_frames(after_first, EventFilter(), lambda: next(calls), wait=0))
     body = b"".join(frames)
-    assert body.startswith(b"retry: ")
+    assert body.startswith(b": creatify-mock event feed\n\n")
     assert second["id"].encode() in body and f"id: {after_first + 1}\n".encode() in body
     assert first["id"].encode() not in body
     assert svc.events.subscribers == 0  # the reader was closed

@@ -6,7 +6,7 @@ The view is a plain streaming WSGI response: the framing, filtering and bounded 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from typing import Any
 
 from flask import Blueprint, Response, request
@@ -87,7 +87,7 @@ class _Feed:
     """The response body: frames flushed as they come; ``close`` (the server's, when the client leaves) ends it."""
 
     def __init__(
-        self, environ: Mapping[str, Any], frames: Callable[[Callable[[], bool]], Iterator[bytes]]
+        self, environ: Mapping[str, Any], frames: Callable[[Callable[[], bool]], Generator[bytes, None, None]]
     ) -> None:
         self._environ = environ
         self._host = streaming.host(environ)
@@ -107,4 +107,4 @@ class _Feed:
 
     def close(self) -> None:
         self._closed = True
-        self._frames.close()  # type: ignore[attr-defined]
+        self._frames.close()
