@@ -25,7 +25,7 @@ DEFAULT_SIZE = 10_000
 GAP = "feed.gap"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     """One thing that happened: ``at`` is the mock clock's time in seconds (it moves with ``clock/advance``)."""
 
@@ -96,7 +96,8 @@ class MemoryEventFeed:
         self._now = now
         self._lock = threading.Lock()
         self.size = max(size, 1)
-        self._ring: deque[Event] = deque(maxlen=self.size)
+        #: Plain tuples (seq, at, kind, job_id, data): an ``Event`` is built only when someone reads it.
+        self._ring: deque[tuple[int, float, str, str | None, dict[str, Any]]] = deque(maxlen=self.size)
         self._seq = 0
         self._subscribers: list[MemorySubscription] = []
         #: Publishes that failed (a clock or hook that raised): counted and logged once, never raised.
@@ -115,10 +116,11 @@ class MemoryEventFeed:
             at = self._now()
             with self._lock:
                 self._seq += 1
-                self._ring.append(Event(self._seq, at, kind, job_id, data))
+                self._ring.append((self._seq, at, kind, job_id, data))
                 readers = self._subscribers
             for reader in readers:
-                reader.wake.set()
+                if not reader.wake.is_set():
+                    reader.wake.set()
                 if reader.on_wake is not None:
                     reader.on_wake()
         except Exception:  # a feed must never break the call that published
@@ -139,7 +141,7 @@ class MemoryEventFeed:
         """The newest ``limit`` events, oldest first (a page's first paint)."""
         with self._lock:
             start = max(len(self._ring) - limit, 0)
-            return list(itertools.islice(self._ring, start, None))
+            return [Event(*raw) for raw in itertools.islice(self._ring, start, None)]
 
     def _after(self, reader: MemorySubscription) -> list[Event]:
         with self._lock:
@@ -147,11 +149,15 @@ class MemoryEventFeed:
             newest = self._seq
             if reader.cursor >= newest:
                 return []
-            oldest = self._ring[0].seq
+            oldest = self._ring[0][0]
             missed = oldest - reader.cursor - 1
-            start = max(reader.cursor - oldest + 1, 0)
-            events = list(itertools.islice(self._ring, start, None))
+            ring, count = self._ring, newest - max(reader.cursor, oldest - 1)
+            if count * 2 > len(ring):  # far behind: walk from the left
+                raws = list(itertools.islice(ring, len(ring) - count, None))
+            else:  # near the newest (the usual case): index from the right, without walking the ring
+                raws = [ring[-i] for i in range(count, 0, -1)]
             reader.cursor = newest
+        events = [Event(*raw) for raw in raws]
         if missed > 0:
             at = events[0].at if events else 0.0
             events.insert(0, Event(oldest - 1, at, GAP, None, {"missed": missed}))
