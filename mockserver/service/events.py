@@ -17,6 +17,7 @@ from mockserver.core.clock import Clock
 from mockserver.core.events import DEFAULT_SIZE, Event, MemoryEventFeed, Subscription
 from mockserver.core.journal import Entry, Journal
 from mockserver.core.models import Job
+from mockserver.core.scheduler import Scheduler
 from mockserver.core.store import JobStore
 from mockserver.core.streams import StreamBook
 from mockserver.webhooks.dispatcher import Dispatcher
@@ -51,6 +52,7 @@ class EventOperations:
 
     clock: Clock
     store: JobStore
+    scheduler: Scheduler
     journal: Journal
     webhooks: Dispatcher
     streams: StreamBook
@@ -64,6 +66,9 @@ class EventOperations:
         self.store.listeners.append(self._on_transition)
         self.webhooks.log.listener = self._on_delivery
         self.reset_hooks.append(lambda: self.events.publish("state.reset", {}))
+        # While someone reads the feed, every job moves on time (not only when read), so what they see is live.
+        watched = self.store.watch
+        self.store.watch = lambda job: watched(job) or self.events.subscribers > 0
 
     def _on_delivery(self, change: str, entry: dict[str, Any]) -> None:
         """Delivery-log listener (under the log's lock): a new event, an attempt (the last one in ``entry``),
@@ -115,6 +120,10 @@ class EventOperations:
 
         Subscribes now, not at the first frame: what happens once the caller has this is never missed."""
         reader = self.events.subscribe(since_seq)
+        if self.events.subscribers == 1:  # the first reader: schedule the jobs nobody watched so far
+            self.store.rewatch()
+            self.scheduler.start()
+            self.scheduler.wake()
         return self._frames(reader, wanted, gone, heartbeat, wait)
 
     def _frames(

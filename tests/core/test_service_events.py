@@ -86,3 +86,19 @@ def test_a_quiet_feed_sends_heartbeats(svc: MockService) -> None:
     calls = iter([False, False, True])
     frames = list(svc.event_frames(None, EventFilter(), lambda: next(calls), heartbeat=0, wait=0))
     assert frames[1:] == [b": heartbeat\n\n", b": heartbeat\n\n"]
+
+
+def test_while_the_feed_is_read_unwatched_jobs_move_on_time() -> None:
+    clock = FrozenClock()
+    service = MockService(Settings(seed=7, pending_seconds=1, running_seconds=2, log_requests=False), clock)
+    try:
+        service.create("acct", dict(REQUEST), None)  # no webhook, no balance: moved only when read
+        frames = service.event_frames(None, EventFilter(kinds=("job.transition",)), lambda: False, wait=0)
+        clock.advance(5)
+        assert service.store.tick(clock.now_us()) == 1  # the scheduler's step, without reading the job
+        body = next(frames) + next(frames)
+        assert b'"status":"running"' in body and b'"status":"done"' in body
+        frames.close()
+        assert service.events.subscribers == 0
+    finally:
+        service.close()
