@@ -269,3 +269,30 @@ def test_the_dashboard_is_readable_on_a_phone(open_page: Any) -> None:
         )
         assert overflow <= 0, f"the page scrolls sideways by {overflow}px at 390px"
         ui.shot("jobs-390px")
+
+
+def test_realtime_jobs_change_status_in_the_list_without_anyone_reading_them(open_page: Any) -> None:
+    with MockServer(timing="realtime", pending_seconds=0.2, running_seconds=0.3) as mock:
+        ui = open_page(mock)
+        page = ui.open("#/jobs?status=done")
+        ui.live()
+        job = _create(mock)
+        page.wait_for_selector(
+            f'tr[data-job="{job["id"]}"][data-status="done"]'
+        )  # the feed, not a read, moved it
+        assert page.inner_text(".counts").count("done 1") == 1
+        assert "status=done" in page.url
+
+
+def test_the_page_follows_the_system_colour_scheme(open_page: Any) -> None:
+    with MockServer(timing="manual") as mock:
+        ui = open_page(mock)
+        page = ui.open("#/clock")
+        page.wait_for_selector("#timing")
+        background = "getComputedStyle(document.body).backgroundColor"
+        page.emulate_media(color_scheme="light")
+        light = page.evaluate(background)
+        page.emulate_media(color_scheme="dark")
+        dark = page.evaluate(background)
+        assert light != dark
+        ui.shot("clock-dark")
