@@ -14,7 +14,7 @@ from typing import Any
 
 from mockserver.core import journal as journal_mod
 from mockserver.core.clock import Clock
-from mockserver.core.events import DEFAULT_SIZE, Event, MemoryEventFeed, Subscription
+from mockserver.core.events import DEFAULT_SIZE, GAP, Event, MemoryEventFeed, Subscription
 from mockserver.core.journal import Entry, Journal
 from mockserver.core.models import Job
 from mockserver.core.scheduler import Scheduler
@@ -40,6 +40,8 @@ class EventFilter:
     kinds: tuple[str, ...] = ()
 
     def __call__(self, event: Event) -> bool:
+        if event.kind == GAP:  # whatever a reader filters, it must know it missed something
+            return True
         if self.job_id is not None and event.job_id != self.job_id and event.kind != "state.reset":
             return False
         if not self.kinds:
