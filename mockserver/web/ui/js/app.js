@@ -56,7 +56,8 @@ function refreshSoon() {
 }
 
 api.subscribe((event) => {
-  if (current && current.wants && current.wants(event)) refreshSoon();
+  // feed.gap: the page fell behind and events were dropped; whatever the view shows may be stale.
+  if (event.kind === "feed.gap" || (current && current.wants && current.wants(event))) refreshSoon();
 });
 
 function setLive(state) {
