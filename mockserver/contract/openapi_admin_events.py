@@ -55,6 +55,7 @@ def event_paths() -> dict[str, Any]:
                 {"200": answer(array(schema_ref("admin_event")), "Oldest first")},
                 400,
                 parameters=[*FILTERS, query_parameter("limit", "How many (1-10000, default 200)")],
+                description="What a page paints before it follows the live feed; the buffer keeps 10,000.",
             )
         },
         "/__admin/jobs/{id}/timeline": {
@@ -65,6 +66,8 @@ def event_paths() -> dict[str, Any]:
                 {"200": answer(schema_ref("admin_timeline"), "The job's timeline")},
                 404,
                 parameters=[path_parameter("id", "The job's id")],
+                description="The dashboard's timeline: the job, its feed events still kept, its open stream, "
+                "its webhook deliveries with every attempt, the journal entries about it, and its rule.",
             )
         },
         "/__admin/overview/jobs": {
@@ -81,6 +84,7 @@ def event_paths() -> dict[str, Any]:
                     query_parameter("q", "Text in the id, account, prompt or answer"),
                     query_parameter("limit", "How many (1-10000, default 200)"),
                 ],
+                description="With the account, family and scenario rule that the API's job views do not show.",
             )
         },
         "/__admin/scenarios/restore": {
@@ -89,6 +93,7 @@ def event_paths() -> dict[str, Any]:
                 "Back to the startup rules",
                 SCENARIOS,
                 {"200": answer(array(schema_ref("admin_rule")), "The rules in force")},
+                description="Drops the rules added since startup and brings back those loaded at startup.",
             )
         },
         "/__admin/scenarios/text": {
