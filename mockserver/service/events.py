@@ -74,19 +74,21 @@ class EventOperations:
 
     def _on_delivery(self, change: str, entry: dict[str, Any]) -> None:
         """Delivery-log listener (under the log's lock): a new event, an attempt (the last one in ``entry``),
-        or a new state. The data is copied out: the log's entry keeps changing."""
+        or a new state. The data is copied out (the log's entry keeps changing); a restored entry may lack
+        optional keys."""
+        attempts = entry.get("attempts") or []
         data = {
-            "delivery_id": entry["delivery_id"],
-            "event": entry["event"],
-            "target": entry["target"],
-            "state": entry["state"],
-            "error": entry["error"],
-            "attempts": len(entry["attempts"]),
-            "faults": dict(entry["faults"]),
+            "delivery_id": entry.get("delivery_id"),
+            "event": entry.get("event"),
+            "target": entry.get("target"),
+            "state": entry.get("state"),
+            "error": entry.get("error"),
+            "attempts": len(attempts),
+            "faults": dict(entry.get("faults") or {}),
         }
-        if change == "attempt":
-            data["attempt"] = dict(entry["attempts"][-1])
-        self.events.publish(f"webhook.{change}", data, entry["job_id"])
+        if change == "attempt" and attempts:
+            data["attempt"] = dict(attempts[-1])
+        self.events.publish(f"webhook.{change}", data, entry.get("job_id"))
 
     def _on_transition(self, view: dict[str, Any], job: Job) -> None:
         """Store listener (under the store's lock): only appends to the feed."""

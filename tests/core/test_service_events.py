@@ -4,6 +4,7 @@ moves, rule changes, reset, and a job's timeline; plus the SSE frames of the fee
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -102,3 +103,20 @@ def test_while_the_feed_is_read_unwatched_jobs_move_on_time() -> None:
         assert service.events.subscribers == 0
     finally:
         service.close()
+
+
+def test_a_restored_delivery_without_optional_keys_is_published(svc: MockService) -> None:
+    entry: dict[str, Any] = {
+        "delivery_id": "d1",
+        "job_id": "j1",
+        "event": "done",
+        "target": "http://127.0.0.1:9/hook",
+        "payload": {},
+        "created_at": "2026-01-01T00:00:00Z",
+        "state": "delivered",
+        "error": None,
+        "attempts": [],
+    }  # no "faults": a snapshot may leave it out
+    svc.restore_deliveries([entry])
+    [queued] = svc.recent_events(EventFilter(kinds=("webhook",)))
+    assert queued["kind"] == "webhook.queued" and queued["data"]["faults"] == {}
