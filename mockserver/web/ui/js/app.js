@@ -48,11 +48,23 @@ function route() {
   current = view.mount(root, { parts, params, setParams, refreshSoon });
 }
 
-// Views ask for a refresh on the events they care about; bursts of events make one refresh.
+// Views ask for a refresh on the events they care about; a burst of events makes one refresh, and a refresh never
+// overlaps the previous one (a busy mock is asked at most once per round trip, not once per event).
 let timer = null;
+let running = false;
+let again = false;
 function refreshSoon() {
+  if (running) { again = true; return; }
   if (timer) return;
-  timer = setTimeout(() => { timer = null; if (current && current.refresh) current.refresh(); }, 120);
+  timer = setTimeout(async () => {
+    timer = null;
+    if (!current || !current.refresh) return;
+    running = true;
+    try { await current.refresh(); } finally {
+      running = false;
+      if (again) { again = false; refreshSoon(); }
+    }
+  }, 120);
 }
 
 api.subscribe((event) => {
