@@ -10,7 +10,7 @@ ARGS   ?=
 
 # Services and browsers the tests start themselves (command:package). CI is a fresh Debian machine where we are root:
 # `make test` installs what is missing, with a line saying so; add a pair here when a test needs another one.
-DEBIAN_TEST_DEPS := redis-server:redis-server
+DEBIAN_TEST_DEPS := redis-server:redis-server chromium:chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(BIN)/python:

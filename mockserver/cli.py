@@ -271,6 +271,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"creatify-mock serving on {server.url} (timing: {settings.timing}; webhooks: {svc.webhook_egress()})",
         flush=True,
     )
+    token_note = " (it asks for the admin token)" if settings.admin_token else ""
+    print(f"creatify-mock dashboard: {server.url}/__admin/ui/{token_note}", flush=True)
     try:
         server.serve_forever()
     finally:

@@ -265,8 +265,24 @@ def test_every_admin_operation_answers_as_documented(
         call("GET", "/__admin/requests", "/__admin/requests")
         call("GET", "/__admin/requests?status=abc", "/__admin/requests")
         call("DELETE", "/__admin/requests", "/__admin/requests")
+        call("GET", f"/__admin/jobs/{job['id']}/timeline", "/__admin/jobs/{id}/timeline")
+        call("GET", "/__admin/jobs/nope/timeline", "/__admin/jobs/{id}/timeline")
+        call("GET", "/__admin/events/recent?limit=5", "/__admin/events/recent")
+        call("GET", "/__admin/events/recent?limit=0", "/__admin/events/recent")
+        call("GET", "/__admin/events?since=x", "/__admin/events")
+        with requests.get(url + "/__admin/events?since=0", stream=True, timeout=TIMEOUT) as feed:
+            assert feed.status_code == 200
+            assert feed.headers["Content-Type"].startswith("text/event-stream")
+            assert next(feed.iter_lines()).startswith(b": creatify-mock")
+        text = "name: as-text\nmatch: {times: 1}\noutcome: {status: failed}\n"
+        call("POST", "/__admin/scenarios/text", "/__admin/scenarios/text", json={"text": text})
+        call("POST", "/__admin/scenarios/text", "/__admin/scenarios/text", json={"text": "[oops"})
+        call("GET", "/__admin/overview/jobs?status=done", "/__admin/overview/jobs")
+        call("GET", "/__admin/overview/jobs?limit=x", "/__admin/overview/jobs")
+        call("POST", "/__admin/scenarios/restore", "/__admin/scenarios/restore")
         call("POST", "/__admin/reset", "/__admin/reset")
     finally:
         receiver.shutdown()
         receiver.server_close()
+    seen.add(("/__admin/events", "get"))  # its 200 is a stream, checked above
     assert seen == {(path, method) for path, method, _ in operations(doc)}

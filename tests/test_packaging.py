@@ -33,6 +33,8 @@ def test_wheel_holds_schemas_fixtures_and_entry_points(wheel: Path) -> None:
     for schema in (ROOT / "schemas").glob("*.json"):
         assert f"mockserver/contract/_data/schemas/{schema.name}" in names
     assert "mockserver/contract/_data/fixtures/requests/minimal.json" in names
+    for asset in (ROOT / "mockserver" / "web" / "ui").rglob("*.*"):  # the dashboard, served from the package
+        assert asset.relative_to(ROOT).as_posix() in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert (

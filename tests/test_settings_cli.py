@@ -279,3 +279,16 @@ def test_the_command_names_what_the_user_typed() -> None:
     )
     done = _cli("serve", env={"CREATIFY_MOCK_TIMMING": "instant"})
     assert done.returncode == 2 and "did you mean CREATIFY_MOCK_TIMING?" in done.stderr
+
+
+def test_serve_prints_the_dashboard_url_which_serves_the_page() -> None:
+    proc, url = _start("--quiet", "--admin-token", "tok")
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.startswith(f"creatify-mock dashboard: {url}/__admin/ui/") and "admin token" in line
+        page = requests.get(line.split()[2], timeout=TIMEOUT)
+        assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from mockserver.config.version import mock_version
+from mockserver.contract.openapi_admin_events import EVENTS, event_paths
 from mockserver.contract.openapi_admin_jobs import (
     ACCOUNTS,
     DEFAULT_SERVER,
@@ -128,6 +129,7 @@ def admin_paths() -> dict[str, Any]:
         **account_paths(),
         **state_paths(),
         **journal_paths(),
+        **event_paths(),
     }
     for item in paths.values():  # every state-changing call refuses what a page can send unasked
         for method in ("post", "put", "patch", "delete"):
@@ -138,7 +140,7 @@ def admin_paths() -> dict[str, Any]:
 
 def build_admin(server_url: str | None = None) -> dict[str, Any]:
     paths = admin_paths()
-    tags = [JOBS, SCENARIOS, WEBHOOKS, ACCOUNTS, STATE, JOURNAL]
+    tags = [JOBS, SCENARIOS, WEBHOOKS, ACCOUNTS, STATE, JOURNAL, EVENTS]
     return {
         "openapi": "3.1.0",
         "info": {

@@ -6,8 +6,10 @@ cheap; masking, decoding and parsing happen here, when someone reads the journal
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import deque
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
@@ -21,6 +23,8 @@ MASKED = frozenset({"x-api-key", "authorization", "proxy-authorization", "x-admi
 MASK = "***"
 #: Bytes of a body kept in an entry (bounds the journal's memory); a longer body is shown as truncated text.
 BODY_CAP = 65_536
+#: A job id in a call's path (``/api/text_generator/{id}/``): the call is about that job.
+_JOB_IN_PATH = re.compile(r"^/(?:api|sse)/text_generator/(?!stream/)([^/]+)/?$")
 
 
 @dataclass
@@ -37,10 +41,49 @@ class Entry:
     status: int | None = None
     duration_ms: float = 0.0
     body_size: int = 0
+    #: The scenario rule that answered or shaped the call, and the job it created (set while it is answered).
+    rule: str | None = None
+    created_job: str | None = None
+    response: bytes = b""
+    response_size: int = 0
+    response_type: str = ""
 
     @property
     def api_id(self) -> str:
         return next((v for k, v in self.headers if k == "HTTP_X_API_ID"), "")
+
+    @property
+    def job_id(self) -> str | None:
+        """The job the call created, or the one its path names."""
+        if self.created_job is not None:
+            return self.created_job
+        found = _JOB_IN_PATH.match(self.path)
+        return found.group(1) if found else None
+
+    @job_id.setter
+    def job_id(self, value: str | None) -> None:
+        self.created_job = value
+
+    def keep_response(self, chunk: bytes) -> None:
+        """Keep the answer's first ``BODY_CAP`` bytes (a stream's first events), counting the rest."""
+        room = BODY_CAP - len(self.response)
+        if room > 0:
+            self.response += chunk[:room]
+        self.response_size += len(chunk)
+
+    def summary(self) -> dict[str, Any]:
+        """The few fields the event feed carries (no headers or bodies: those are read from the journal)."""
+        return {
+            "id": self.id,
+            "time": isoformat(self.at_us),
+            "method": self.method,
+            "path": self.path,
+            "status": self.status,
+            "api_id": self.api_id,
+            "duration_ms": self.duration_ms,
+            "rule": self.rule,
+            "job_id": self.job_id,
+        }
 
     def view(self) -> dict[str, Any]:
         named = ((_title(k), v) for k, v in self.headers)
@@ -58,23 +101,35 @@ class Entry:
             "body_truncated": self.body_size > len(self.body),
             "status": self.status,
             "duration_ms": self.duration_ms,
+            "rule": self.rule,
+            "job_id": self.job_id,
+            "response_body": _decoded(self.response, self.response_type, self.response_size),
+            "response_truncated": self.response_size > len(self.response),
         }
 
     def _body(self, content_type: str) -> Any:
-        """Parsed JSON when it is whole JSON, else the text; None for no body. A ``webhook_url``'s secrets are
-        masked either way (``core/secrets.py``)."""
-        if not self.body:
-            return None
-        mimetype = content_type.split(";")[0].strip().lower()
-        if self.body_size == len(self.body) and is_json_media_type(mimetype):
-            try:
-                return mask_webhook_urls(jsonio.loads(self.body))
-            except jsonio.JSONParseError:
-                pass
-        text = self.body.decode("utf-8", errors="replace")
-        if mimetype == "application/x-www-form-urlencoded":
-            return mask_form(text)
-        return mask_text(text)
+        return _decoded(self.body, content_type, self.body_size)
+
+
+def _decoded(body: bytes, content_type: str, size: int) -> Any:
+    """Parsed JSON when it is whole JSON, else the text; None for no body. A ``webhook_url``'s secrets are
+    masked either way (``core/secrets.py``)."""
+    if not body:
+        return None
+    mimetype = content_type.split(";")[0].strip().lower()
+    if size == len(body) and is_json_media_type(mimetype):
+        try:
+            return mask_webhook_urls(jsonio.loads(body))
+        except jsonio.JSONParseError:
+            pass
+    text = body.decode("utf-8", errors="replace")
+    if mimetype == "application/x-www-form-urlencoded":
+        return mask_form(text)
+    return mask_text(text)
+
+
+#: The entry of the call being answered on this thread (or task): the service notes its rule and job on it.
+current: ContextVar[Entry | None] = ContextVar("creatify_mock_journal_entry", default=None)
 
 
 class Journal:
@@ -115,6 +170,12 @@ class Journal:
         with self._lock:
             found = list(self._entries)
         return select(found, path, method, status, since_us, api_id, before_id, limit)
+
+    def about(self, job_id: str) -> list[dict[str, Any]]:
+        """Calls that created or named the job, oldest first (a job's timeline)."""
+        with self._lock:
+            found = [e for e in self._entries if e.job_id == job_id]
+        return [e.view() for e in found]
 
     def clear(self) -> int:
         with self._lock:

@@ -78,6 +78,8 @@ class Job:
     forced: Outcome | None = field(default=None, repr=False)
     family: Family = Family.API
     response_function_calls: list[dict[str, Any]] = field(default_factory=list)
+    #: The id of the scenario rule that shaped the job (the dashboard's timeline names it); not part of the API.
+    rule_id: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if not self.updated_at:

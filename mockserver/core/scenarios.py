@@ -227,6 +227,9 @@ class ScenarioBook:
         """Any rule at all (read without the lock: a cheap check on every request)."""
         return bool(self._rules)
 
+    def __len__(self) -> int:
+        return len(self._rules)
+
     def views(self) -> list[dict[str, Any]]:
         with self._lock:
             return [r.view() for r in self._rules]

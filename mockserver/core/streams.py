@@ -74,6 +74,11 @@ class StreamBook:
             found.released = min(found.chunks, found.released + more)
             return OpenStream(**asdict(found))
 
+    def view(self, job_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            found = self._open.get(job_id)
+            return None if found is None else found.view()
+
     def views(self) -> list[dict[str, Any]]:
         with self._lock:
             return [s.view() for s in self._open.values()]

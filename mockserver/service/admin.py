@@ -9,7 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import yaml
+
 from mockserver.config.settings import Settings
+from mockserver.core import journal as journal_mod
+from mockserver.core.events import MemoryEventFeed
 from mockserver.core.journal import Entry, Journal
 from mockserver.core.scenarios import RequestInfo, Rule, ScenarioBook, ScenarioError, load_file
 from mockserver.webhooks.dispatcher import Dispatcher
@@ -22,13 +26,18 @@ class AdminOperations:
     scenarios: ScenarioBook
     journal: Journal
     webhooks: Dispatcher
+    events: MemoryEventFeed
     _startup_scenarios: tuple[list[Any], str]
+
+    def _rules_changed(self, action: str, **data: Any) -> None:
+        self.events.publish("scenario.changed", {"action": action, "rules": len(self.scenarios), **data})
 
     # -- scenario rules ------------------------------------------------------------------------------------
     def load_scenarios(self, specs: Sequence[Any], source: str) -> None:
         """Rules loaded at startup; ``reset`` comes back to them. ScenarioError names a bad rule."""
         self.scenarios.replace(specs, source)
         self._startup_scenarios = (list(specs), source)
+        self._rules_changed("loaded", source=source)
 
     def reload_scenarios(self, path: str) -> int:
         """Read the scenario file again (SIGHUP, ``--watch``): its rules replace the current and startup ones.
@@ -51,21 +60,39 @@ class AdminOperations:
             for rule in added:
                 self.scenarios.remove(rule.id)
             raise
+        self._rules_changed("added", ids=[rule.id for rule in added])
         return [rule.view() for rule in added]
+
+    def add_rules_text(self, text: str) -> list[dict[str, Any]]:
+        """Rules written as YAML or JSON (one rule, a list, or a scenario file's ``{scenarios: [...]}``), as the
+        dashboard's editor sends them; ScenarioError says where the text or a rule is wrong."""
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ScenarioError(f"not YAML or JSON: {exc}") from None
+        if isinstance(data, dict) and isinstance(data.get("scenarios"), list):
+            data = data["scenarios"]
+        return self.add_rules(data if isinstance(data, list) else [data])
 
     def replace_rules(self, specs: Sequence[Any], source: str) -> list[dict[str, Any]]:
         self.scenarios.replace(specs, source)
+        self._rules_changed("replaced", source=source)
         return self.scenarios.views()
 
     def remove_rule(self, rule_id: str) -> bool:
-        return self.scenarios.remove(rule_id)
+        removed = self.scenarios.remove(rule_id)
+        if removed:
+            self._rules_changed("removed", ids=[rule_id])
+        return removed
 
     def clear_rules(self) -> None:
         self.scenarios.clear()
+        self._rules_changed("cleared")
 
     def restore_rules(self) -> list[dict[str, Any]]:
         """Back to the rules loaded at startup (what ``reset`` also does), dropping any added since."""
         self.scenarios.replace(*self._startup_scenarios)
+        self._rules_changed("restored")
         return self.scenarios.views()
 
     @property
@@ -79,6 +106,9 @@ class AdminOperations:
         if found is None:
             return None
         rule, rng = found
+        entry = journal_mod.current.get()
+        if entry is not None:  # the journal row (and the dashboard) name the rule that answered
+            entry.rule = rule.id
         return rule, self.scenarios.latency(rule, rng)
 
     # -- request journal -----------------------------------------------------------------------------------

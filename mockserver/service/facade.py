@@ -10,7 +10,6 @@ import random
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from mockserver.config.settings import Settings
@@ -28,16 +27,17 @@ from mockserver.core.storage import open_storage
 from mockserver.core.storage.base import JobRepository
 from mockserver.core.store import Conflict
 from mockserver.core.streams import StreamBook
-from mockserver.core.templating import render, render_value
 from mockserver.core.waiters import Waiters
-from mockserver.generation.background import INLINE_SECONDS, Background
+from mockserver.generation.background import Background
 from mockserver.generation.text import Generator
-from mockserver.generation.tools import FunctionCall
 from mockserver.replay import ReplayBook
 from mockserver.service.accounts import AccountOperations
+from mockserver.service.events import EventOperations
 from mockserver.service.listing import ListOperations
 from mockserver.service.replaying import ReplayOperations
+from mockserver.service.ruled import scenario_outcome, timing_for
 from mockserver.service.shared import share
+from mockserver.service.stream_control import StreamControlOperations
 from mockserver.service.streaming import SseOperations
 from mockserver.validation.drf import RequestValidator
 from mockserver.webhooks.dispatcher import Dispatcher
@@ -61,7 +61,14 @@ VALIDATED_BODIES = (
 )
 
 
-class MockService(ReplayOperations, SseOperations, AccountOperations, ListOperations):
+class MockService(
+    ReplayOperations,
+    SseOperations,
+    StreamControlOperations,
+    AccountOperations,
+    ListOperations,
+    EventOperations,
+):
     """Everything one running mock knows and does; a web app keeps one in ``app.extensions``."""
 
     def __init__(self, settings: Settings, clock: Clock | None = None, user_agent: str | None = None) -> None:
@@ -104,6 +111,7 @@ class MockService(ReplayOperations, SseOperations, AccountOperations, ListOperat
         self.scenarios: ScenarioBook = self.storage.scenarios
         self._startup_scenarios: tuple[list[Any], str] = ([], "startup")
         self._validators = {name: RequestValidator(name) for name in VALIDATED_BODIES}
+        self._init_events()
 
     # -- running -------------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -188,7 +196,7 @@ class MockService(ReplayOperations, SseOperations, AccountOperations, ListOperat
         family: Family = Family.API,
     ) -> Job:
         now = self.clock.now_us()
-        timing = self._timing_for(rule)
+        timing = timing_for(self.settings, rule)
         seeded = self.settings.seed is not None
 
         def draw(rng: random.Random) -> tuple[str, Schedule]:
@@ -198,13 +206,15 @@ class MockService(ReplayOperations, SseOperations, AccountOperations, ListOperat
         seq, (job_id, schedule) = self.ids.allocate(draw)
         request.setdefault("config", {})
         job = Job(job_id, account, seq, request, webhook_url, now, schedule, family=family)
+        job.rule_id = rule.id if rule is not None else None
         if rule is not None and ("outcome" in rule.spec or rule.forced is not None):
-            job.forced = self._scenario_outcome(rule, request, account)
+            job.forced = scenario_outcome(self.generator, rule, request, account)
         return job
 
     def _add(self, job: Job) -> dict[str, Any]:
         """Store a new job (and wake the scheduler when it must move unread); its view at creation."""
         view = self.store.add(job)
+        self._published_create(job, view)
         if self.store.watch(job):
             self.scheduler.start()
             self.scheduler.wake()
@@ -248,6 +258,7 @@ class MockService(ReplayOperations, SseOperations, AccountOperations, ListOperat
         self.store.tick(self.clock.now_us())
         self.waiters.notify_all()
         self.storage.bus.publish("all")
+        self.events.publish("clock.moved", {"seconds": seconds, "now": self.now()})
         return self.now()
 
     def reset(self) -> None:
@@ -263,35 +274,6 @@ class MockService(ReplayOperations, SseOperations, AccountOperations, ListOperat
         self.storage.bus.publish("reset")
 
     # -- internals -----------------------------------------------------------------------------------------
-    def _timing_for(self, rule: Rule | None) -> Settings:
-        spec = rule.spec.get("timing") if rule is not None else None
-        if not spec:
-            return self.settings
-        if spec.get("manual"):
-            return replace(self.settings, timing="manual")
-        return replace(
-            self.settings,
-            timing="realtime",
-            pending_seconds=spec.get("pending_seconds", self.settings.pending_seconds),
-            running_seconds=spec.get("running_seconds", self.settings.running_seconds),
-            jitter=spec.get("jitter", self.settings.jitter),
-        )
-
-    def _scenario_outcome(self, rule: Rule, request: dict[str, Any], account: str) -> Outcome:
-        if rule.forced is not None:
-            return replace(rule.forced)
-        spec = rule.spec["outcome"]
-        if spec["status"] == "failed":
-            reason = spec.get("failed_reason") or f"Failed by scenario rule {rule.id!r}."
-            return Outcome(JobStatus.FAILED, failed_reason=render(reason, request, account))
-        text = render(spec["response_text"], request, account) if "response_text" in spec else None
-        calls = spec.get("function_calls")
-        if calls is not None:
-            calls = [
-                FunctionCall(c["name"], render_value(c.get("args", {}), request, account)) for c in calls
-            ]
-        return self.generator.done(request, text, spec.get("credits_used"), calls, budget=INLINE_SECONDS)
-
     def _finish(self, job: Job, blocking: bool) -> Outcome | None:
         """The job's outcome, or None when a background worker finishes it (``JobStore.deliver``)."""
         return self.background.prepare(

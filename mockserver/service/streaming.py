@@ -1,6 +1,6 @@
 """The facade's operations for the ``/sse/`` family: its validation, sync waiting and paced streams.
 
-A part of ``MockService`` (a mixin, so there is still one facade to call). Waiting never holds a lock: a thread
+Holding and releasing streams by hand is ``service.stream_control``. A part of ``MockService`` (a mixin, so there is still one facade to call). Waiting never holds a lock: a thread
 sleeps on its own event (``core.waiters``) until the job may have moved, the clock is due, or the wait ends.
 """
 
@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from mockserver.config.settings import Settings
 from mockserver.core.clock import Clock
+from mockserver.core.events import MemoryEventFeed
 from mockserver.core.models import Family, Job, JobStatus, Schedule
 from mockserver.core.scenarios import Rule
 from mockserver.core.storage.base import JobRepository
@@ -58,6 +59,8 @@ class SseOperations:
     generator: Generator
     waiters: Waiters
     streams: StreamBook
+    events: MemoryEventFeed
+    _chunk_event: Callable[..., None]  # ``service.stream_control``
     _closing: threading.Event
     _validators: dict[str, RequestValidator]
     replay: ReplayBook | None
@@ -181,28 +184,12 @@ class SseOperations:
         pieces = split(text) if outcome.status is JobStatus.DONE else [""]
         self.streams.open(job.id, len(pieces), gated=job.schedule.running_at is None)
         view = self._add(job)
+        self.events.publish(
+            "stream.opened", {"chunks": len(pieces), "gated": job.schedule.running_at is None}, job.id
+        )
         maker = ChunkMaker(request["model_name"], response_id(job.id), prompt_tokens(request))
         chunks = self._chunks(job.id, job.schedule, pieces, text, stop, faults, maker)
         return Stream(view, chunks, self.streams)
-
-    def release_stream(self, job_id: str, chunks: int | None) -> dict[str, Any] | None:
-        """Let a held stream (manual timing) go on by ``chunks`` (None: to its end); the first release starts
-        its job running, the last one ends it. None when no stream of that job is open."""
-        opened = self.streams.release(job_id, chunks)
-        if opened is None:
-            return None
-        view = self.get_sse(None, job_id)
-        now = self.clock.now_us()
-        if view is not None and view["status"] == JobStatus.PENDING.value and opened.released >= 1:
-            view = self.store.advance(job_id, now, JobStatus.RUNNING, None)
-        if view is not None and view["status"] not in TERMINAL and opened.released >= opened.chunks:
-            self.store.advance(job_id, now, JobStatus.DONE, None)  # the outcome the stream planned
-        self.waiters.notify(job_id)
-        found = self.streams.get(job_id)
-        return found.view() if found is not None else {**opened.view(), "released": opened.chunks}
-
-    def open_streams(self) -> list[dict[str, Any]]:
-        return self.streams.views()
 
     def _chunks(
         self,
@@ -239,6 +226,7 @@ class SseOperations:
                         yield from self._delay(faults.chunk_delay)
                         sent += pieces[count]
                         self.streams.sent(job_id, pieces[count])
+                        self._chunk_event(job_id, count, pieces[count])
                         yield maker.text(pieces[count], sent)
                         count += 1
                         continue
@@ -259,6 +247,7 @@ class SseOperations:
                     return
                 yield from self._delay(faults.chunk_delay)
                 sent += piece or ""
+                self._chunk_event(job_id, count, piece or "")
                 yield maker.text(piece or "", sent)
                 count += 1
             if faults.drop_after is not None and count >= faults.drop_after:
@@ -273,9 +262,11 @@ class SseOperations:
                 reason = faults.finish_reason or (stop_reason if planned else "STOP")
             creatify = {"id": job_id, "credits_used": view["credits_used"], "status": view["status"]}
             yield from self._delay(faults.chunk_delay)
+            self._chunk_event(job_id, count, last or "", reason)
             yield maker.last(last, sent, reason, creatify, calls)
         finally:
             self.streams.close(job_id)
+            self.events.publish("stream.closed", {"sent": count}, job_id)
 
     def _chunk_due(self, job_id: str, index: int, times: list[int] | None) -> bool:
         if times is None:

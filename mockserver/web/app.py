@@ -17,7 +17,7 @@ from mockserver.core import jsonio
 from mockserver.core.clock import Clock
 from mockserver.core.scenarios import load_file
 from mockserver.service import MockService
-from mockserver.web import admin, api, cors, errors, pipeline, sse
+from mockserver.web import admin, api, cors, dashboard, errors, pipeline, sse
 from mockserver.web.context import attach
 from mockserver.web.fastpath import FAST_PATH_KEY, FastPath
 from mockserver.web.journal import JournalMiddleware
@@ -53,6 +53,7 @@ def create_app(
     api.register(app)
     sse.register(app)
     admin.register(app)
+    dashboard.register(app)
     _documents(app, settings.models)
 
     if fast_path:  # inside the journal: fast answers are journaled like the rest
@@ -61,7 +62,7 @@ def create_app(
         app.wsgi_app = fast  # type: ignore[method-assign]
     if service.journal_enabled:  # last: the middleware wraps the finished app
         app.wsgi_app = JournalMiddleware(  # type: ignore[method-assign]
-            app.wsgi_app, service.record_request, settings.max_body_bytes
+            app.wsgi_app, service.record_request, settings.max_body_bytes, service.finish_request
         )
     return app
 

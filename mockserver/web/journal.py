@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from mockserver.core import journal
 from mockserver.core.journal import Entry
 
 JOURNALED_PREFIXES = ("/api/", "/sse/")
@@ -18,6 +19,7 @@ JOURNALED_PREFIXES = ("/api/", "/sse/")
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 Recorder = Callable[[str, str, str, list[tuple[str, str]], bytes], Entry]
+Finisher = Callable[[Entry], None]
 
 
 def _headers(environ: dict[str, Any]) -> list[tuple[str, str]]:
@@ -32,9 +34,12 @@ def _headers(environ: dict[str, Any]) -> list[tuple[str, str]]:
 class JournalMiddleware:
     """Wraps ``app.wsgi_app``: reads the body once (bounded), hands the app a copy, records the answer."""
 
-    def __init__(self, app: WSGIApp, record: Recorder, max_body_bytes: int) -> None:
+    def __init__(
+        self, app: WSGIApp, record: Recorder, max_body_bytes: int, finish: Finisher | None = None
+    ) -> None:
         self.app = app
         self.record = record
+        self.finish = finish
         self.limit = max_body_bytes + 1  # one more than allowed: the app then still sees the body is too big
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -53,12 +58,16 @@ class JournalMiddleware:
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             entry.status = int(status[:3])
+            entry.response_type = next((v for k, v in headers if k.lower() == "content-type"), "")
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
+        token = journal.current.set(entry)  # the service notes the rule and the job it created on it
         try:
-            return self.app(environ, capture)
+            answer = self.app(environ, capture)
         finally:
             entry.duration_ms = round((time.perf_counter() - started) * 1000, 3)
+            journal.current.reset(token)
+        return _Kept(answer, entry, self.finish)
 
     def _take_body(self, environ: dict[str, Any]) -> bytes:
         try:
@@ -71,3 +80,28 @@ class JournalMiddleware:
         body = environ["wsgi.input"].read(wanted) if wanted > 0 else b""
         environ["wsgi.input"] = io.BytesIO(body)
         return bytes(body)
+
+
+class _Kept:
+    """The answer's body as the server iterates it, its first bytes kept for the journal; once it is sent (or
+    the client left), the finished entry goes to ``finish`` (the event feed)."""
+
+    def __init__(self, answer: Iterable[bytes], entry: Entry, finish: Finisher | None) -> None:
+        self._answer = answer
+        self._entry = entry
+        self._finish = finish
+
+    def __iter__(self) -> Iterator[bytes]:
+        keep = self._entry.keep_response
+        for chunk in self._answer:
+            keep(chunk)
+            yield chunk
+
+    def close(self) -> None:
+        try:
+            close = getattr(self._answer, "close", None)
+            if close is not None:
+                close()
+        finally:
+            if self._finish is not None:
+                self._finish(self._entry)

@@ -28,6 +28,9 @@ class DeliveryLog:
         self.changed = threading.Condition(self._lock)
         #: Persistence, under the lock: ``(id, entry)`` written, ``(id, None)`` dropped, ``(None, None)`` all.
         self.on_change: Callable[[str | None, dict[str, Any] | None], object] = lambda key, entry: None
+        #: Told ``("queued" | "attempt" | "state", entry)`` of every change, under the log's lock: it must only
+        #: enqueue (the event feed does). It gets a copy as shown (the target's secrets masked).
+        self.listener: Callable[[str, dict[str, Any]], None] | None = None
 
     def add(self, entry: dict[str, Any]) -> None:
         with self._lock:
@@ -35,6 +38,8 @@ class DeliveryLog:
             self._added += 1
             self._order[entry["delivery_id"]] = self._added
             self.on_change(entry["delivery_id"], entry)
+            if self.listener is not None:
+                self.listener("queued", _shown(entry))
             while len(self._entries) > self._size:
                 victim = next((k for k, e in self._entries.items() if e["state"] in FINAL_STATES), None)
                 victim = victim if victim is not None else next(iter(self._entries))
@@ -61,6 +66,8 @@ class DeliveryLog:
                 entry["state"] = state
             entry.update(fields)
             self.on_change(delivery_id, entry)
+            if self.listener is not None and (attempt is not None or state is not None):
+                self.listener("attempt" if attempt is not None else "state", _shown(entry))
             self.changed.notify_all()
 
     def get(self, delivery_id: str) -> dict[str, Any] | None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from mockserver.web.admin import accounts, auth, jobs, journal, scenarios, state, streams, webhooks
+from mockserver.web.admin import accounts, auth, events, jobs, journal, scenarios, state, streams, webhooks
 
 
 def register(app: Flask) -> None:
     auth.register(app)  # the token and the request-kind check, for every /__admin/ path
-    for module in (jobs, webhooks, scenarios, accounts, state, journal, streams):
+    for module in (jobs, webhooks, scenarios, accounts, state, journal, streams, events):
         app.register_blueprint(module.bp)

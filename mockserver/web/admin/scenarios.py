@@ -49,6 +49,24 @@ def add() -> Response:
     return json_response(added if isinstance(body, list) else added[0], 201)
 
 
+@bp.post("/text")
+def add_text() -> Response:
+    """``{"text": "..."}``: rules written as YAML or JSON (the dashboard's editor); 201 with what was added."""
+    body = _body()
+    if not isinstance(body, dict) or not isinstance(body.get("text"), str):
+        raise ApiError(400, body={"text": ["Expected the rules as a string under 'text'."]})
+    try:
+        return json_response(service().add_rules_text(body["text"]), 201)
+    except ScenarioError as exc:
+        raise ApiError(400, str(exc)) from None
+
+
+@bp.post("/restore")
+def restore() -> Response:
+    """Back to the rules loaded at startup, dropping any added since (a reset does this too)."""
+    return json_response(service().restore_rules())
+
+
 @bp.put("")
 def replace_all() -> Response:
     """Replace every rule with ``{"scenarios": [...]}`` (the scenario file's shape)."""
