@@ -175,7 +175,8 @@ def check_error_body(exchange: Exchange) -> None:
 
 @check("body")
 def check_job_fields(job: Mapping[str, Any], exchange: Exchange | None = None) -> None:
-    """``id`` a UUID, timestamps ISO 8601 with ``updated_at >= created_at``, ``credits_used`` a number."""
+    """``id`` a UUID, timestamps ISO 8601 with ``updated_at >= created_at``, ``credits_used`` a number (or null:
+    the documentation does not say it is always present)."""
     try:
         uuid.UUID(str(job.get("id")))
     except ValueError:
@@ -188,7 +189,7 @@ def check_job_fields(job: Mapping[str, Any], exchange: Exchange | None = None) -
         order = f"created_at={job['created_at']} updated_at={job['updated_at']}"
         raise ContractViolation("timestamps", "updated_at >= created_at", order, exchange)
     credits = job.get("credits_used")
-    if "credits_used" in job and (isinstance(credits, bool) or not isinstance(credits, (int, float))):
+    if credits is not None and (isinstance(credits, bool) or not isinstance(credits, (int, float))):
         raise ContractViolation("credits_used", "a number", credits, exchange)
 
 

@@ -69,7 +69,7 @@ def check_stream(read: StreamRead) -> dict[str, Any]:
     for index, event in enumerate(read.events):
         if not isinstance(event, dict):
             raise ContractViolation("stream event", "data: <JSON object>", f"event {index}: {event!r}", head)
-        errors = list(schemas.validator("stream_chunk").iter_errors(event))
+        errors = list(schemas.documented_validator("stream_chunk").iter_errors(event))
         if errors:
             raise ContractViolation(
                 "stream chunk", "a Gemini GenerateContentResponse", errors[0].message, head
