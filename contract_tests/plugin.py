@@ -130,7 +130,8 @@ def _first_line(report: pytest.TestReport) -> str:
     if report.skipped and isinstance(report.longrepr, tuple):
         return str(report.longrepr[2]).removeprefix("Skipped: ")
     crash = getattr(report.longrepr, "reprcrash", None)
-    return str(getattr(crash, "message", "")) or report.nodeid
+    message = str(getattr(crash, "message", "")) or report.nodeid
+    return message.removeprefix("contract_tests.checks.ContractViolation: ")
 
 
 @pytest.hookimpl(trylast=True)

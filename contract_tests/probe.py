@@ -34,7 +34,7 @@ def _json(response: requests.Response) -> Any:
 
 def _describe(response: requests.Response) -> str:
     content_type = response.headers.get("Content-Type") or "no Content-Type"
-    head = response.text[:60].replace("\n", " ").strip()
+    head = " ".join(response.text.split())[:40]
     return f"{response.status_code} {content_type.split(';')[0]} ({head!r})"
 
 

@@ -143,11 +143,7 @@ class Report:
         lines = [verdict.line] + ([self.note] if self.note else []) + [f"target: {self.target}"]
         for area, data in self.areas().items():
             t, c = data["tests"], data["checks"]
-            verdict = (
-                "FAIL"
-                if t["failed"] or c["failed"]
-                else ("skip" if not t["passed"] and t["skipped"] else "ok")
-            )
+            verdict = "FAIL" if t["failed"] else ("skip" if not t["passed"] and t["skipped"] else "ok")
             lines.append(
                 f"  {area:<12} {verdict:<4}  tests {t['passed']} passed, {t['failed']} failed, {t['skipped']} skipped"
                 f"; checks {c['passed']} passed, {c['failed']} failed"
