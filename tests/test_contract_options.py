@@ -48,14 +48,23 @@ def test_embedded_defaults(pytester: pytest.Pytester) -> None:
 
 
 def test_remote_defaults_are_cautious(pytester: pytest.Pytester) -> None:
-    config = _config(pytester, "--contract-base-url", "http://127.0.0.1:9/", "--contract-api-id", "a")
+    """Parsing only: the throwaway test is not a contract test, so nothing contacts the (never resolvable) host."""
+    config = _config(pytester, "--contract-base-url", "https://api.creatify.invalid/", "--contract-api-id", "a")
     assert (
-        config["base_url"] == "http://127.0.0.1:9"
+        config["base_url"] == "https://api.creatify.invalid"
         and config["max_jobs"] == 30
         and config["profile"] == "live"
     )
     assert config["poll_interval"] == 0.5 and config["poll_timeout"] == 120
     assert config["failing_request"] is None and config["api_id_2"] is None
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/", "http://localhost:8000", "http://[::1]:8000"])
+def test_a_target_on_this_machine_gets_every_job_it_needs(pytester: pytest.Pytester, url: str) -> None:
+    """A CLI mock or a team's own fake costs nothing: no paid budget cuts its tests (the profile stays live)."""
+    config = _config(pytester, "--contract-base-url", url)
+    assert config["max_jobs"] is None and config["profile"] == "live"
+    assert _config(pytester, "--contract-base-url", url, "--contract-max-jobs", "7")["max_jobs"] == 7
 
 
 def test_options_come_from_the_environment(

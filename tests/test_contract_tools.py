@@ -49,3 +49,22 @@ def test_streamed_calls_must_equal_the_jobs() -> None:
     check_streamed_calls(read, job(WEATHER_CALL), EXCHANGE)
     with pytest.raises(ContractViolation, match="functionCall parts equal"):
         check_streamed_calls(read, job(), EXCHANGE)
+
+
+def test_function_parts_of_messages_must_be_echoed() -> None:
+    from contract_tests.checks_job import check_parts_echo
+    from contract_tests.test_tools import TOOL_TURNS
+
+    sent = {"messages": TOOL_TURNS}
+    with_extras = [
+        {**m, **{k: {**m[k], "id": "call-0"} for k in ("function_call", "function_response") if k in m}}
+        for m in TOOL_TURNS
+    ]
+    check_parts_echo(sent, {"messages": with_extras}, EXCHANGE)  # extra keys inside a part are allowed
+    dropped = [{k: v for k, v in m.items() if k != "function_response"} for m in TOOL_TURNS]
+    with pytest.raises(ContractViolation, match="echo function_response"):
+        check_parts_echo(sent, {"messages": dropped}, EXCHANGE)
+    changed = [dict(m) for m in TOOL_TURNS]
+    changed[1] = {**changed[1], "function_call": {"name": "get_weather", "args": {"city": "Rome"}}}
+    with pytest.raises(ContractViolation, match="echo function_call"):
+        check_parts_echo(sent, {"messages": changed}, EXCHANGE)
