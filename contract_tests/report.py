@@ -129,7 +129,7 @@ class Report:
             tests = Counter({o: sum(n for (_, out), n in self._tests.items() if out == o) for o in OUTCOMES})
             failures = [line for lines in self._failures.values() for line in lines]
             reasons = Counter(s["reason"] for s in self._skips)
-            budget = sum(1 for s in self._skips if s["reason"].startswith(BUDGET_SKIP))
+            budget = sum(1 for s in self._skips if s["reason"].startswith(BUDGET_SKIP)) + len(self._left_out)
             reported = len(self._reported)
         return decide(tests, failures, reasons, reported, budget)
 
@@ -199,9 +199,9 @@ def _skip_lines(skips: list[dict[str, str]]) -> list[str]:
         by_reason[skip["reason"]].append(skip["test"])
     lines = []
     for reason, tests in sorted(by_reason.items(), key=lambda kv: -len(kv[1])):
-        if len(tests) == 1:
-            lines.append(f"  skipped {tests[0]}: {reason}")
-            continue
         names = ", ".join(t.rsplit("::", 1)[-1] for t in tests[:5]) + (", …" if len(tests) > 5 else "")
+        if len(tests) == 1:
+            lines.append(f"  skipped {names}: {reason}")
+            continue
         lines.append(f"  skipped {len(tests)} tests ({names}): {reason}")
     return lines

@@ -43,13 +43,11 @@ def decide(
     budget_left_out: int,
 ) -> Verdict:
     """From the tests' outcomes (``passed``/``failed``/``skipped``), the first line of each failure, skip reasons
-    with their counts, deviations only reported, and tests a job budget left out."""
+    with their counts, deviations only reported, and what a job budget left out (skipped tests, untried cases)."""
     skipped = tests["skipped"]
-    extra = []
-    if skipped:
-        extra.append(
-            f"{skipped} skipped" + (f" ({budget_left_out} by the job budget)" if budget_left_out else "")
-        )
+    extra = [f"{skipped} skipped"] if skipped else []
+    if budget_left_out:
+        extra.append(f"{budget_left_out} left out by the job budget (listed below)")
     if reported:
         extra.append(f"{reported} deviation(s) from undocumented rules reported, not judged")
     tail = f"; {', '.join(extra)}" if extra else ""

@@ -161,7 +161,9 @@ def test_echo_defaults_content_and_system_instruction() -> None:
     said = {"model_name": "m", "messages": [{"role": "user", "content": "hi"}]}
     violates(
         "echo messages",
-        lambda: checks_job.check_echo(said, job(model_name="m", messages=[{"role": "user", "content": None}])),
+        lambda: checks_job.check_echo(
+            said, job(model_name="m", messages=[{"role": "user", "content": None}])
+        ),
     )
     violates(
         "echo system_instruction",

@@ -49,7 +49,9 @@ def test_embedded_defaults(pytester: pytest.Pytester) -> None:
 
 def test_remote_defaults_are_cautious(pytester: pytest.Pytester) -> None:
     """Parsing only: the throwaway test is not a contract test, so nothing contacts the (never resolvable) host."""
-    config = _config(pytester, "--contract-base-url", "https://api.creatify.invalid/", "--contract-api-id", "a")
+    config = _config(
+        pytester, "--contract-base-url", "https://api.creatify.invalid/", "--contract-api-id", "a"
+    )
     assert (
         config["base_url"] == "https://api.creatify.invalid"
         and config["max_jobs"] == 30
