@@ -70,7 +70,8 @@ def check_parts_echo(
 ) -> None:
     """Each sent message's ``function_call`` / ``function_response`` is in the echoed message: the same ``name``
     and the same ``args`` / ``response`` (extra keys the server adds inside are allowed)."""
-    messages = job.get("messages") if isinstance(job.get("messages"), list) else []
+    echoed = job.get("messages")
+    messages: list[Any] = echoed if isinstance(echoed, list) else []
     for i, want in enumerate(sent.get("messages") or []):
         got = messages[i] if i < len(messages) and isinstance(messages[i], dict) else {}
         for part, data in (("function_call", "args"), ("function_response", "response")):

@@ -139,8 +139,7 @@ class Report:
             return {s: {o: self._by_source[(s, o)] for o in OUTCOMES} for s in sources}
 
     def summary_lines(self) -> list[str]:
-        verdict = self.verdict()
-        lines = [verdict.line] + ([self.note] if self.note else []) + [f"target: {self.target}"]
+        lines = [self.verdict().line] + ([self.note] if self.note else []) + [f"target: {self.target}"]
         for area, data in self.areas().items():
             t, c = data["tests"], data["checks"]
             verdict = "FAIL" if t["failed"] else ("skip" if not t["passed"] and t["skipped"] else "ok")

@@ -46,9 +46,9 @@ def tests() -> Iterator[tuple[str, set[str], set[str]]]:
 
 def render() -> str:
     by_rule: defaultdict[str, list[str]] = defaultdict(list)
-    for test, rules, _ in tests():
-        for rule in rules:
-            by_rule[rule].append(test)
+    for test, ids, _ in tests():
+        for rule_id in ids:
+            by_rule[rule_id].append(test)
     lines = [
         "# Contract rules",
         "",
@@ -62,7 +62,7 @@ def render() -> str:
         "",
         "| Source | Meaning |",
         "|---|---|",
-        *(f"| `{source}` | {meaning} |" for source, meaning in SOURCES.items()),
+        *(f"| `{name}` | {meaning} |" for name, meaning in SOURCES.items()),
         "",
         "| Rule | What it says | Source | Where | Tests |",
         "|---|---|---|---|---|",

@@ -108,7 +108,7 @@ def test_a_streams_function_calls_are_the_jobs(
 
 
 #: A conversation that returns a tool result, Gemini's way: the model's call, then the user's function response.
-TOOL_TURNS = [
+TOOL_TURNS: list[dict[str, Any]] = [
     {"role": "user", "content": "What is the weather in Paris?"},
     {
         "role": "model",

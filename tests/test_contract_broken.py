@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,7 +32,9 @@ for _test, _rules, _ in rules_table.tests():
         TESTS.setdefault(_rule, set()).add(_test.split("::")[1])
 
 
-def run(pytester: pytest.Pytester, tmp_path: Path, rule: Rule, *extra: str) -> tuple[pytest.RunResult, dict]:
+def run(
+    pytester: pytest.Pytester, tmp_path: Path, rule: Rule, *extra: str
+) -> tuple[pytest.RunResult, dict[str, Any]]:
     failing = tmp_path / "failing.json"
     failing.write_text(json.dumps(FAILING))
     report = tmp_path / "report.json"

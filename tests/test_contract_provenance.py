@@ -159,7 +159,7 @@ def test_the_documented_view_never_closes_an_object() -> None:
         ],
     }
     assert schemas.documented_validator("text_gen_response").is_valid(sse_job)
-    closed = {"x-source": "doc", "type": "object", "properties": {"a": {"type": "string"}}}
+    closed: dict[str, Any] = {"x-source": "doc", "type": "object", "properties": {"a": {"type": "string"}}}
     closed["additionalProperties"] = False
     assert relax(view(closed, frozenset({"doc"}))) == {
         "x-source": "doc",
