@@ -40,7 +40,7 @@ FULL_BODY: dict[str, Any] = {
 
 
 @pytest.mark.contract("echo")
-@covers("api.create.201", "api.create.pending", "api.create.echo", "api.read", "api.no5xx")
+@covers("api.create.201", "api.create.pending", "api.create.echo", "api.read", "api.timestamps", "api.no5xx")
 def test_full_request_creates_a_pending_job_that_echoes_it(contract_client: ContractClient) -> None:
     job = contract_client.create(FULL_BODY)
     again, exchange = contract_client.read(job["id"])

@@ -13,7 +13,14 @@ import pytest
 
 from .checks import Exchange, check_status
 from .checks_job import check_created_pending, check_echo
-from .checks_sse import check_sse_error, check_sse_response, check_stream, check_streamed_text, check_terminal
+from .checks_sse import (
+    check_finish_reason,
+    check_sse_error,
+    check_sse_response,
+    check_stream,
+    check_streamed_text,
+    check_terminal,
+)
 from .client import API, ContractClient
 from .config import ContractConfig
 from .report import Report
@@ -96,7 +103,7 @@ def test_documented_violations_are_400_with_an_error_string(
     check_sse_error(exchange)
 
 
-@covers("sse.stream", "sse.stream.job", "sse.stream.same", "sse.no5xx")
+@covers("sse.stream", "sse.stream.finish", "sse.stream.job", "sse.stream.same", "sse.no5xx")
 def test_stream_sends_gemini_chunks_and_the_job_keeps_the_text(
     sse: ContractClient, contract_config: ContractConfig, contract_report: Report
 ) -> None:
@@ -106,6 +113,8 @@ def test_stream_sends_gemini_chunks_and_the_job_keeps_the_text(
     if read.exchange.status == 400:
         check_sse_error(read.exchange)
     creatify = check_stream(read)
+    with contract_report.reported("sse.stream.finish"):
+        check_finish_reason(read)
     for path, kind in ((f"{SSE}{creatify['id']}/", "text_gen_response"), (f"{API}{creatify['id']}/", "job")):
         exchange = sse.send("GET", path, kind=kind)  # the /api/ read gets the /api/ checks
         check_status(exchange, 200, f"read of a streamed job on {path}")

@@ -122,8 +122,9 @@ def stream_events(fake: FakeCreatify, account: str, body: dict[str, Any]) -> lis
             {"candidates": [candidate], "modelVersion": body["model_name"], "responseId": response_id}
         )
     last = chunks[-1]
-    if not fake.broken("sse.stream"):
+    if not fake.broken("sse.stream.finish") and not fake.broken("sse.stream"):
         last["candidates"][0]["finishReason"] = "STOP"
+    if not fake.broken("sse.stream"):
         last["creatify"] = {"id": job["id"], "credits_used": final.get("credits_used") or 0}
     last["usageMetadata"] = {"promptTokenCount": 5, "candidatesTokenCount": 9, "totalTokenCount": 14}
     if fake.v.extras:

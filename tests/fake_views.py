@@ -24,6 +24,8 @@ def shape(job: dict[str, Any], family: str, v: Variation) -> dict[str, Any]:
         _nulls(job, sent)
     if v.extras:
         _extras(job)
+    if "api.timestamps" in v.breaks:
+        job["updated_at"] = "2000-01-01T00:00:00Z"
     if "api.create.echo" in v.breaks:
         job["system_instruction"] = ""
     if family == "sse" and "sse.tools.calls" in v.breaks:

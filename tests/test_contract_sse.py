@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from contract_tests.checks import ContractViolation, Exchange
-from contract_tests.checks_sse import check_sse_error, check_stream, check_streamed_text
+from contract_tests.checks_sse import check_finish_reason, check_sse_error, check_stream, check_streamed_text
 from contract_tests.sse_reader import read_stream
 from mockserver.testing import MockServer
 
@@ -87,7 +87,6 @@ def test_every_framing_and_both_creatify_placements_pass(
 @pytest.mark.parametrize(
     ("events", "check"),
     [
-        ([TEXT_CHUNK, {**TEXT_CHUNK, **CREATIFY}], "stream"),  # no finish reason at the end
         ([TEXT_CHUNK, LAST_CHUNK], "stream"),  # no creatify object
         ([b"not json", {**LAST_CHUNK, **CREATIFY}], "stream event"),
         ([{"candidates": [{"finishReason": 1}]}, CREATIFY], "stream chunk"),  # not a string
@@ -99,6 +98,14 @@ def test_broken_streams_are_violations(raw: RawStream, events: list[Any], check:
     with pytest.raises(ContractViolation) as caught:
         check_stream(read_stream(raw.url, {}, {}, 5))
     assert caught.value.check == check
+
+
+def test_a_last_chunk_without_a_finish_reason_is_a_gemini_violation(raw: RawStream) -> None:
+    raw.serve([TEXT_CHUNK, {**TEXT_CHUNK, **CREATIFY}], b"\r\n")
+    read = read_stream(raw.url, {}, {}, 5)
+    check_stream(read)  # Creatify's rules hold: Gemini chunks and the creatify object
+    with pytest.raises(ContractViolation, match="a finishReason on the last chunk"):
+        check_finish_reason(read)
 
 
 def test_streamed_text_must_equal_the_jobs_text(raw: RawStream) -> None:
