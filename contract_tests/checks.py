@@ -175,7 +175,8 @@ def check_error_body(exchange: Exchange) -> None:
 
 @check("body")
 def check_job_fields(job: Mapping[str, Any], exchange: Exchange | None = None) -> None:
-    """``id`` a UUID, timestamps ISO 8601 with ``updated_at >= created_at``, ``credits_used`` a number."""
+    """``id`` a UUID, timestamps ISO 8601 date-times, ``credits_used`` a number (or null: the documentation does
+    not say it is always present). Their order is ``check_timestamps_order``, an inference."""
     try:
         uuid.UUID(str(job.get("id")))
     except ValueError:
@@ -184,12 +185,19 @@ def check_job_fields(job: Mapping[str, Any], exchange: Exchange | None = None) -
     if created is None or updated is None:
         got = {"created_at": job.get("created_at"), "updated_at": job.get("updated_at")}
         raise ContractViolation("timestamps", "ISO 8601 date-times with a time zone", got, exchange)
-    if updated < created:
+    credits = job.get("credits_used")
+    if credits is not None and (isinstance(credits, bool) or not isinstance(credits, (int, float))):
+        raise ContractViolation("credits_used", "a number", credits, exchange)
+
+
+@check("body")
+def check_timestamps_order(job: Mapping[str, Any], exchange: Exchange | None = None) -> None:
+    """``updated_at >= created_at``: what the names suggest, not what the documentation says (two clocks, an
+    application's and a database's, can disagree by microseconds), so the shipped suite reports it."""
+    created, updated = (parse_time(job.get(key)) for key in ("created_at", "updated_at"))
+    if created is not None and updated is not None and updated < created:
         order = f"created_at={job['created_at']} updated_at={job['updated_at']}"
         raise ContractViolation("timestamps", "updated_at >= created_at", order, exchange)
-    credits = job.get("credits_used")
-    if "credits_used" in job and (isinstance(credits, bool) or not isinstance(credits, (int, float))):
-        raise ContractViolation("credits_used", "a number", credits, exchange)
 
 
 def parse_time(value: Any) -> datetime | None:

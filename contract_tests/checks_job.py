@@ -36,7 +36,7 @@ def check_echo(sent: Mapping[str, Any], job: Mapping[str, Any], exchange: Exchan
             "echo model_name", repr(sent.get("model_name")), job.get("model_name"), exchange
         )
     expected_si = sent.get("system_instruction", "")
-    if job.get("system_instruction", "") != expected_si:
+    if _or_default(job.get("system_instruction"), "system_instruction" in sent) != expected_si:
         raise ContractViolation(
             "echo system_instruction", repr(expected_si), job.get("system_instruction"), exchange
         )
@@ -47,7 +47,8 @@ def check_echo(sent: Mapping[str, Any], job: Mapping[str, Any], exchange: Exchan
     for i, (want, got) in enumerate(zip(wanted, messages, strict=True)):
         if not isinstance(got, dict):
             raise ContractViolation("echo messages", f"message {i} an object", got, exchange)
-        if got.get("role") != want.get("role") or got.get("content") != want.get("content", ""):
+        content = _or_default(got.get("content"), "content" in want)
+        if got.get("role") != want.get("role") or content != want.get("content", ""):
             expected = f"message {i} role={want.get('role')!r} content={want.get('content', '')!r}"
             raise ContractViolation("echo messages", expected, got, exchange)
     config = job.get("config")
@@ -55,6 +56,36 @@ def check_echo(sent: Mapping[str, Any], job: Mapping[str, Any], exchange: Exchan
         if not isinstance(config, dict) or key not in config or not _same(config[key], value):
             got = config.get(key, "(missing)") if isinstance(config, dict) else config
             raise ContractViolation("echo config", f"config.{key} == {value!r}", got, exchange)
+
+
+def _or_default(value: Any, was_sent: bool) -> Any:
+    """What the server echoed, with an absent or null value read as the documented default ``""`` when the client
+    did not send the field (the documentation omits nullability: null is how some servers say "not given")."""
+    return "" if value is None and not was_sent else value
+
+
+@check("echo")
+def check_parts_echo(
+    sent: Mapping[str, Any], job: Mapping[str, Any], exchange: Exchange | None = None
+) -> None:
+    """Each sent message's ``function_call`` / ``function_response`` is in the echoed message: the same ``name``
+    and the same ``args`` / ``response`` (extra keys the server adds inside are allowed)."""
+    echoed = job.get("messages")
+    messages: list[Any] = echoed if isinstance(echoed, list) else []
+    for i, want in enumerate(sent.get("messages") or []):
+        got = messages[i] if i < len(messages) and isinstance(messages[i], dict) else {}
+        for part, data in (("function_call", "args"), ("function_response", "response")):
+            if part not in want:
+                continue
+            echoed = got.get(part)
+            wanted = want[part]
+            same = (
+                isinstance(echoed, dict)
+                and echoed.get("name") == wanted.get("name")
+                and (echoed.get(data) or {}) == (wanted.get(data) or {})
+            )
+            if not same:
+                raise ContractViolation(f"echo {part}", f"message {i} {part} {wanted!r}", echoed, exchange)
 
 
 def _same(a: Any, b: Any) -> bool:

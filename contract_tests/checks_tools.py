@@ -1,10 +1,11 @@
 """Checks of tool calls on the ``/sse/`` family: ``response_function_calls`` against the request's declarations.
 
-Documented by Creatify: ``response_function_calls`` is a list of ``{name, args}``; ``tools`` declare functions and
-``tool_config.function_calling_config`` picks the mode. The mode semantics are Gemini's, which the family passes
-through: ``NONE`` never calls; ``ANY`` always calls, only ``allowed_function_names`` when given; a model calls only
-declared functions, with ``args`` valid against their ``parameters``; a stream sends each call as a
-``functionCall`` part.
+Documented by Creatify: ``response_function_calls`` is a list of ``{name, args}`` (``check_function_calls``);
+``tools`` declare functions and ``tool_config.function_calling_config`` picks the mode. The mode semantics are
+Gemini's, which the family passes through (``check_calling_mode``, reported by the shipped suite, not judged):
+``NONE`` never calls; ``ANY`` always calls, only ``allowed_function_names`` when given; a model calls only declared
+functions, with ``args`` valid against their ``parameters`` (Gemini promises that only in its ``VALIDATED`` mode).
+That a stream sends each of the job's calls as a ``functionCall`` part is our inference (``check_streamed_calls``).
 """
 
 from __future__ import annotations
@@ -35,17 +36,26 @@ def mode_of(body: Mapping[str, Any]) -> str:
 
 @check("tools")
 def check_function_calls(body: Mapping[str, Any], job: Any, exchange: Exchange) -> list[dict[str, Any]]:
-    """``response_function_calls`` of a done job: ``{name, args}`` items, declared names, valid ``args``; none
-    with ``NONE``; at least one with ``ANY``, each among ``allowed_function_names`` when given."""
+    """``response_function_calls`` is a list of ``{name, args}`` items (Creatify's TextGenResponse); returns it."""
     __tracebackhide__ = True
     calls = job.get("response_function_calls") if isinstance(job, dict) else None
     if not isinstance(calls, list) or not all(
-        isinstance(c, dict) and isinstance(c.get("name"), str) and isinstance(c.get("args", {}), dict)
+        isinstance(c, dict) and isinstance(c.get("name"), str) and isinstance(c.get("args") or {}, dict)
         for c in calls
     ):
         raise ContractViolation("function calls", "a list of {name, args}", calls, exchange)
-    if job.get("status") != "done":
-        return calls
+    return calls
+
+
+@check("tools")
+def check_calling_mode(body: Mapping[str, Any], job: Any, exchange: Exchange) -> None:
+    """Gemini's semantics of a done job's calls (upstream behaviour, not Creatify's documentation): none with
+    ``NONE``; at least one with ``ANY``, each among ``allowed_function_names`` when given; declared names; ``args``
+    valid against the declaration's ``parameters``."""
+    __tracebackhide__ = True
+    if not isinstance(job, dict) or job.get("status") != "done":
+        return
+    calls = check_function_calls(body, job, exchange)
     declared = declarations(body)
     mode = mode_of(body)
     calling = (body.get("tool_config") or {}).get("function_calling_config") or {}
@@ -62,7 +72,7 @@ def check_function_calls(body: Mapping[str, Any], job: Any, exchange: Exchange) 
         if mode == "ANY" and call["name"] not in allowed:
             raise ContractViolation("function calls", f"a name among {allowed}", call, exchange)
         problem = next(
-            iter(Draft202012Validator(declared[call["name"]]).iter_errors(call.get("args", {}))), None
+            iter(Draft202012Validator(declared[call["name"]]).iter_errors(call.get("args") or {})), None
         )
         if problem is not None:
             raise ContractViolation(
@@ -71,7 +81,6 @@ def check_function_calls(body: Mapping[str, Any], job: Any, exchange: Exchange) 
                 problem.message,
                 exchange,
             )
-    return calls
 
 
 @check("tools")

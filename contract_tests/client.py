@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import requests
 
-from .checks import Exchange, check_response, check_status
+from .checks import Exchange, check_response, check_status, check_timestamps_order
 from .checks_job import check_created_pending, check_echo
 from .reach import connection_failure
 from .report import Report
@@ -145,6 +145,8 @@ class ContractClient:
         check_status(exchange, 201, "create")
         check_created_pending(exchange.body, exchange)
         check_echo(body, exchange.body, exchange)
+        with self.report.reported("api.timestamps"):
+            check_timestamps_order(exchange.body, exchange)
         return dict(exchange.body)
 
     def read(self, job_id: str) -> tuple[dict[str, Any], Exchange]:
@@ -152,6 +154,8 @@ class ContractClient:
         __tracebackhide__ = True
         exchange = self.send("GET", f"{API}{job_id}/", kind="job")
         check_status(exchange, 200, "read")
+        with self.report.reported("api.timestamps"):
+            check_timestamps_order(exchange.body, exchange)
         return dict(exchange.body), exchange
 
     def list(self, ids: list[str] | None = None) -> Exchange:

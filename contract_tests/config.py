@@ -1,7 +1,8 @@
 """The contract plugin's options: each a ``--contract-*`` flag and an environment variable, resolved once.
 
 Defaults depend on the target: the embedded mock is fast and free (short polls, no job budget), a remote target
-is slow and costs credits (half-second polls, two-minute timeout, 30 jobs).
+is slow and costs credits (half-second polls, two-minute timeout, 30 jobs). A target on this machine (a CLI mock, a
+team's own fake) costs nothing either: it gets no job budget by default, so every test runs.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -33,7 +35,8 @@ OPTIONS: tuple[tuple[str, str, str], ...] = (
     (
         "--contract-max-jobs",
         "CONTRACT_MAX_JOBS",
-        "jobs the run may create (default: 30 remote, unbounded mock)",
+        "jobs the run may create (default: 30 for a remote target; unbounded for the embedded mock and a target "
+        "on this machine)",
     ),
     (
         "--contract-webhook-host",
@@ -55,11 +58,19 @@ OPTIONS: tuple[tuple[str, str, str], ...] = (
         "CONTRACT_ALLOW_SKIPS",
         "exit 0 even when no contract check ran (all skipped)",
     ),
+    (
+        "--contract-judge-upstream",
+        "CONTRACT_JUDGE_UPSTREAM",
+        "fail (not only report) deviations from upstream Gemini behaviour the /sse/ family passes through",
+    ),
     ("--contract-report", "CONTRACT_REPORT", "write the conformance report (JSON) to this file"),
     ("--contract-profile", "CONTRACT_PROFILE", "hypothesis profile: mock or live (default by target)"),
 )
 #: Options that take no value on the command line (their environment variable takes 1/true/yes/on).
-FLAGS = frozenset({"--contract-require-webhooks", "--contract-allow-skips"})
+FLAGS = frozenset({"--contract-require-webhooks", "--contract-allow-skips", "--contract-judge-upstream"})
+#: Hosts that are this machine: a target there costs no credits (and can reach the webhook receiver).
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+REMOTE_MAX_JOBS = 30
 CONFIG_KEY = pytest.StashKey["ContractConfig"]()
 REPORT_KEY = pytest.StashKey[Report]()
 BUDGET_KEY = pytest.StashKey[Any]()  # the run's client.Budget, once a test asked for it
@@ -107,12 +118,18 @@ class ContractConfig:
     webhook_public_url: str | None
     require_webhooks: bool
     allow_skips: bool
+    judge_upstream: bool
     report: str | None
     profile: str
 
     @property
     def embedded(self) -> bool:
         return self.base_url is None
+
+    @property
+    def local(self) -> bool:
+        """The target runs on this machine (the embedded mock or a loopback URL): free, and it reaches us."""
+        return self.base_url is None or is_loopback(self.base_url)
 
     @classmethod
     def from_pytest(cls, config: pytest.Config) -> ContractConfig:
@@ -140,14 +157,26 @@ class ContractConfig:
             poll_timeout=_number(
                 "--contract-poll-timeout", raw["contract_poll_timeout"], 10.0 if embedded else 120.0
             ),
-            max_jobs=int(_number("--contract-max-jobs", max_jobs, 30)) if max_jobs or not embedded else None,
+            max_jobs=_max_jobs(max_jobs, raw["contract_base_url"]),
             webhook_host=raw["contract_webhook_host"] or "127.0.0.1",
             webhook_public_url=raw["contract_webhook_public_url"] or None,
             require_webhooks=_flag(raw["contract_require_webhooks"]),
             allow_skips=_flag(raw["contract_allow_skips"]),
+            judge_upstream=_flag(raw["contract_judge_upstream"]),
             report=raw["contract_report"] or None,
             profile=raw["contract_profile"] or ("mock" if embedded else "live"),
         )
+
+
+def is_loopback(url: str) -> bool:
+    return (urlsplit(url).hostname or "") in LOOPBACK
+
+
+def _max_jobs(raw: str | None, base_url: str | None) -> int | None:
+    """The job budget: as given; else none on this machine (every test runs), the paid budget elsewhere."""
+    if raw:
+        return int(_number("--contract-max-jobs", raw, REMOTE_MAX_JOBS))
+    return None if not base_url or is_loopback(base_url) else REMOTE_MAX_JOBS
 
 
 def _value(config: pytest.Config, flag: str, env: str) -> str | None:

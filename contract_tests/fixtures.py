@@ -18,15 +18,15 @@ from urllib.parse import urlsplit
 import pytest
 
 from .client import Budget, ContractClient
-from .config import BUDGET_KEY, CONFIG_KEY, EMBEDDED_ACCOUNTS, REPORT_KEY, ContractConfig
+from .config import BUDGET_KEY, CONFIG_KEY, EMBEDDED_ACCOUNTS, LOOPBACK, REPORT_KEY, ContractConfig
 from .polling import PollResult, wait_terminal
 from .receiver import WebhookReceiver
 from .report import Report
+from .verdict import NO_CREDENTIALS
 
 if TYPE_CHECKING:
     from mockserver.testing import MockServer
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 #: The embedded mock's phases: short enough for a fast suite, long enough that polls see ``running``.
 EMBEDDED_TIMING: dict[str, Any] = {"timing": "realtime", "pending_seconds": 0.05, "running_seconds": 0.1}
 
@@ -88,9 +88,7 @@ def contract_client(
 ) -> Iterator[ContractClient]:
     """A client with the main account's credentials; checks every response."""
     if not contract_config.api_id or not contract_config.api_key:
-        pytest.skip(
-            "no credentials: give --contract-api-id/--contract-api-key (or CREATIFY_API_ID/CREATIFY_API_KEY)"
-        )
+        pytest.skip(NO_CREDENTIALS)
     client = _client(
         contract_target, contract_config.api_id, contract_config.api_key, contract_budget, contract_report
     )

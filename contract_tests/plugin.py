@@ -5,8 +5,10 @@ only when tests marked ``contract`` ran, the hypothesis profile only changes the
 without the ``contract`` extra (hypothesis, requests) it adds its options but no fixtures instead of breaking pytest.
 
 A verdict must be trustworthy both ways: the documented checks run first (so a small job budget cuts variety, not
-rules), an unreachable target stops the run with one line, and a run in which no contract test passed is never
-green (``--contract-allow-skips`` opts out).
+rules); a run that cannot judge (no credentials, a target that is not there or does not speak the API, refused
+credentials) stops before the first test with one line, ``contract: NOT JUDGED — <why>``, and exits non-zero; a
+run in which no contract test passed is never green (``--contract-allow-skips`` opts out). The verdict (pass /
+fail / error) is the summary's first line and the report's ``verdict``, which is written on every run.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pytest
 from .config import BUDGET_KEY, CONFIG_KEY, REPORT_KEY, ContractConfig, add_options
 from .reach import unreachable
 from .report import Report
+from .verdict import NO_CREDENTIALS
 
 EXTRA = ("hypothesis", "requests")  # what `pip install 'creatify-mock[contract]'` adds
 
@@ -28,6 +31,7 @@ MARKERS = (
     "contract_variety: a hypothesis test adding varied examples on top of the fixed ones; runs after them, so a "
     "small job budget leaves out variety before any documented rule",
     "mock_only: uses the embedded mock's own controls (admin API, clock); skipped on any other target",
+    "rule(*ids): the contract rules (contract_tests/rules.py) a test checks; the rule table is generated from these",
 )
 
 
@@ -40,7 +44,9 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", marker)
     contract = ContractConfig.from_pytest(config)
     config.stash[CONFIG_KEY] = contract
-    config.stash[REPORT_KEY] = Report(contract.base_url or "embedded mock")
+    report = Report(contract.base_url or "embedded mock")
+    report.judge_upstream = contract.judge_upstream
+    config.stash[REPORT_KEY] = report
     if any(importlib.util.find_spec(name) is None for name in EXTRA):
         return  # the shipped suite then fails at import, naming the missing package
     from . import profiles
@@ -70,15 +76,29 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Against a remote target, check once that it is there: one line instead of a traceback per test."""
+    """Against a given target, check once that the run can judge it: one line instead of a traceback per test."""
     contract = session.config.stash[CONFIG_KEY]
     if contract.base_url is None or not any(i.get_closest_marker("contract") for i in session.items):
         return
     if session.config.option.collectonly:
         return
+    problem = _cannot_judge(contract)
+    if problem is not None:
+        session.config.stash[REPORT_KEY].problem = problem
+        raise pytest.UsageError(f"contract: NOT JUDGED — {problem}")
+
+
+def _cannot_judge(contract: ContractConfig) -> str | None:
+    """Why a run against ``contract.base_url`` would judge nothing, or None."""
+    assert contract.base_url is not None
     problem = unreachable(contract.base_url)
     if problem is not None:
-        raise pytest.UsageError(problem)
+        return problem
+    if not contract.api_id or not contract.api_key:
+        return None if contract.allow_skips else NO_CREDENTIALS
+    from .probe import not_the_api
+
+    return not_the_api(contract.base_url, {"X-API-ID": contract.api_id, "X-API-KEY": contract.api_key})
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -100,7 +120,8 @@ def pytest_runtest_makereport(
     area = str(marker.args[0]) if marker.args else "other"
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
         message = _first_line(report) if report.outcome in ("failed", "skipped") else None
-        item.config.stash[REPORT_KEY].record_test(area, report.outcome, message, item.nodeid)
+        rules = [str(r) for mark in item.iter_markers("rule") for r in mark.args]
+        item.config.stash[REPORT_KEY].record_test(area, report.outcome, message, item.nodeid, rules)
     return report
 
 
@@ -109,26 +130,26 @@ def _first_line(report: pytest.TestReport) -> str:
     if report.skipped and isinstance(report.longrepr, tuple):
         return str(report.longrepr[2]).removeprefix("Skipped: ")
     crash = getattr(report.longrepr, "reprcrash", None)
-    return str(getattr(crash, "message", "")) or report.nodeid
+    message = str(getattr(crash, "message", "")) or report.nodeid
+    return message.removeprefix("contract_tests.checks.ContractViolation: ")
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """No contract test passed (all skipped: no credentials, no budget, …): not a green run, unless allowed."""
+    """The verdict decides the exit status (never green when it is not ``pass``, unless skips are allowed and
+    nothing failed), and the report is written on every run that had contract tests or was stopped."""
     report = session.config.stash.get(REPORT_KEY, None)
     contract = session.config.stash.get(CONFIG_KEY, None)
-    if report is None or contract is None or report.empty or report.passed() > 0:
+    if report is None or contract is None or (report.empty and report.problem is None):
         return
-    reasons = sorted({s["reason"] for s in report.skips})
-    why = (
-        reasons[0] if len(reasons) == 1 else f"{len(reasons)} reasons, first: {reasons[0]}" if reasons else ""
-    )
-    if contract.allow_skips:
-        report.verdict = f"contract: no contract check ran ({why}); exit 0 because of --contract-allow-skips"
-        return
-    report.verdict = f"contract: FAILED, no contract check ran: {why}"
-    if session.exitstatus == pytest.ExitCode.OK:
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    verdict = report.verdict()
+    if verdict.kind == "error" and report.problem is None:
+        if contract.allow_skips:
+            report.note = "exit 0 because of --contract-allow-skips"
+        elif session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    if contract.report:
+        report.written = report.write(contract.report)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
@@ -138,6 +159,5 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     terminalreporter.section("contract conformance")
     for line in report.summary_lines():
         terminalreporter.write_line(line)
-    path = config.stash[CONFIG_KEY].report
-    if path:
-        terminalreporter.write_line(f"  report written to {report.write(path)}")
+    if report.written is not None:
+        terminalreporter.write_line(f"  report written to {report.written}")

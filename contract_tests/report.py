@@ -9,12 +9,17 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from . import checks
+from .rules import BY_ID
+from .verdict import Verdict, decide, stopped
 
 MAX_PER_KEY = 25  # observations kept per key: a report stays readable after a thousand hypothesis examples
+BUDGET_SKIP = "job budget"  # how every skip for want of jobs begins
 
 
 class Report:
@@ -29,7 +34,14 @@ class Report:
         self._skips: list[dict[str, str]] = []
         self._left_out: list[str] = []
         self.budget: dict[str, Any] = {}
-        self.verdict: str | None = None  # set when the run checked nothing: the one line that says why
+        self.problem: str | None = None  # set when the run stopped before judging: the one line that says why
+        self.note: str | None = None  # a line after the verdict (e.g. why a run that checked nothing exits 0)
+        self.judge_upstream = False
+        self.written: Path | None = (
+            None  # where --contract-report put the JSON  # --contract-judge-upstream: Gemini rules fail the run too
+        )
+        self._by_source: Counter[tuple[str, str]] = Counter()
+        self._reported: list[dict[str, str]] = []
         self._tally_start = Counter(checks.TALLY)
 
     def observe(self, key: str, value: Any) -> None:
@@ -39,10 +51,16 @@ class Report:
             if value not in seen and len(seen) < MAX_PER_KEY:
                 seen.append(value)
 
-    def record_test(self, area: str, outcome: str, message: str | None = None, test: str = "") -> None:
-        """One contract test's outcome; every skip is kept with its reason (the summary lists them all)."""
+    def record_test(
+        self, area: str, outcome: str, message: str | None = None, test: str = "", rules: Sequence[str] = ()
+    ) -> None:
+        """One contract test's outcome; every skip is kept with its reason (the summary groups them by reason).
+        ``rules`` are the ids the test covers: the outcome is counted once per source of those rules."""
         with self._lock:
             self._tests[(area, outcome)] += 1
+            default = "observation" if area == "observations" else "unmarked"
+            for source in sorted({BY_ID[r].source for r in rules if r in BY_ID} or {default}):
+                self._by_source[(source, outcome)] += 1
             if outcome == "skipped":
                 self._skips.append({"test": test, "area": area, "reason": message or "(no reason given)"})
             elif message and len(self._failures[area]) < MAX_PER_KEY:
@@ -53,6 +71,23 @@ class Report:
         with self._lock:
             if what not in self._left_out:
                 self._left_out.append(what)
+
+    @contextmanager
+    def reported(self, rule: str) -> Iterator[None]:
+        """Run checks of ``rule``; when Creatify does not promise it (Gemini's or our inference), a violation is
+        written down and the test goes on, unless the rule is judged (or Gemini's with --contract-judge-upstream)."""
+        __tracebackhide__ = True
+        source = BY_ID[rule].source
+        try:
+            yield
+        except checks.ContractViolation as exc:
+            if BY_ID[rule].judged or (source == "gemini" and self.judge_upstream):
+                raise
+            with self._lock:
+                if len(self._reported) < MAX_PER_KEY * 4:
+                    self._reported.append(
+                        {"rule": rule, "source": source, "violation": str(exc).splitlines()[0][:300]}
+                    )
 
     @property
     def skips(self) -> list[dict[str, str]]:
@@ -86,15 +121,28 @@ class Report:
                 }
         return out
 
+    def verdict(self) -> Verdict:
+        """pass / fail / error with its line (see verdict.py); ``problem`` wins: the run was stopped."""
+        if self.problem is not None:
+            return stopped(self.problem)
+        with self._lock:
+            tests = Counter({o: sum(n for (_, out), n in self._tests.items() if out == o) for o in OUTCOMES})
+            failures = [line for lines in self._failures.values() for line in lines]
+            reasons = Counter(s["reason"] for s in self._skips)
+            budget = sum(1 for s in self._skips if s["reason"].startswith(BUDGET_SKIP)) + len(self._left_out)
+            reported = len(self._reported)
+        return decide(tests, failures, reasons, reported, budget)
+
+    def by_source(self) -> dict[str, dict[str, int]]:
+        with self._lock:
+            sources = sorted({s for s, _ in self._by_source})
+            return {s: {o: self._by_source[(s, o)] for o in OUTCOMES} for s in sources}
+
     def summary_lines(self) -> list[str]:
-        lines = [f"target: {self.target}"]
+        lines = [self.verdict().line] + ([self.note] if self.note else []) + [f"target: {self.target}"]
         for area, data in self.areas().items():
             t, c = data["tests"], data["checks"]
-            verdict = (
-                "FAIL"
-                if t["failed"] or c["failed"]
-                else ("skip" if not t["passed"] and t["skipped"] else "ok")
-            )
+            verdict = "FAIL" if t["failed"] else ("skip" if not t["passed"] and t["skipped"] else "ok")
             lines.append(
                 f"  {area:<12} {verdict:<4}  tests {t['passed']} passed, {t['failed']} failed, {t['skipped']} skipped"
                 f"; checks {c['passed']} passed, {c['failed']} failed"
@@ -103,23 +151,27 @@ class Report:
             limit = self.budget.get("limit")
             of = "no limit" if limit is None else f"a budget of {limit}"
             lines.append(f"  jobs created: {self.budget.get('used')} ({of}, --contract-max-jobs)")
-        for skip in self.skips:
-            lines.append(f"  skipped {skip['test']}: {skip['reason']}")
+        lines += _skip_lines(self.skips)
         for what in self._left_out:
             lines.append(f"  left out: {what}")
+        for item in self._reported[:MAX_PER_KEY]:
+            lines.append(
+                f"  reported, not judged ({item['source']} rule {item['rule']}): {item['violation']}"
+            )
         if self._observations:
             lines.append(f"  observations: {', '.join(sorted(self._observations))} (see --contract-report)")
-        if self.verdict:
-            lines.append(self.verdict)
         return lines
 
     def to_json(self) -> dict[str, Any]:
         with self._lock:
             observations = {k: list(v) for k, v in sorted(self._observations.items())}
             skips, left_out = list(self._skips), list(self._left_out)
+            reported = list(self._reported)
         return {
+            **self.verdict().to_json(),
             "target": self.target,
-            "verdict": self.verdict,
+            "by_source": self.by_source(),
+            "not_judged": reported,
             "areas": self.areas(),
             "skips": skips,
             "left_out": left_out,
@@ -134,3 +186,21 @@ class Report:
             json.dumps(self.to_json(), indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
         )
         return out
+
+
+OUTCOMES = ("passed", "failed", "skipped")
+
+
+def _skip_lines(skips: list[dict[str, str]]) -> list[str]:
+    """Skips grouped by reason, most frequent first: one line per reason naming its tests (at most five)."""
+    by_reason: dict[str, list[str]] = defaultdict(list)
+    for skip in skips:
+        by_reason[skip["reason"]].append(skip["test"])
+    lines = []
+    for reason, tests in sorted(by_reason.items(), key=lambda kv: -len(kv[1])):
+        names = ", ".join(t.rsplit("::", 1)[-1] for t in tests[:5]) + (", …" if len(tests) > 5 else "")
+        if len(tests) == 1:
+            lines.append(f"  skipped {names}: {reason}")
+            continue
+        lines.append(f"  skipped {len(tests)} tests ({names}): {reason}")
+    return lines

@@ -9,12 +9,14 @@ import pytest
 from .checks import check_status
 from .client import API, ContractClient
 from .report import Report
+from .rules import covers
 
 pytestmark = pytest.mark.contract("status")
 BODY = {"model_name": "gemini-2.5-flash", "messages": [{"role": "user", "content": "Write a tagline"}]}
 CALLS = (("POST", API), ("GET", API), ("GET", f"{API}{uuid.UUID(int=1)}/"))
 
 
+@covers("api.auth", "api.no5xx")
 @pytest.mark.parametrize(("method", "path"), CALLS)
 def test_missing_credentials_are_refused(
     contract_client: ContractClient, contract_report: Report, method: str, path: str
@@ -26,6 +28,7 @@ def test_missing_credentials_are_refused(
     )
 
 
+@covers("api.auth", "api.no5xx")
 @pytest.mark.parametrize(("method", "path"), CALLS)
 def test_wrong_credentials_are_refused(
     contract_client: ContractClient, contract_report: Report, method: str, path: str
@@ -47,6 +50,7 @@ def test_wrong_credentials_are_refused(
     )
 
 
+@covers("api.read.404", "api.no5xx")
 def test_unknown_id_is_404(contract_client: ContractClient) -> None:
     exchange = contract_client.send("GET", f"{API}{uuid.uuid4()}/")
     check_status(exchange, 404, "read of an id that was never created")

@@ -2,8 +2,7 @@
 
 Every documented invalid request is sent once per run from a fixed body (so a run never depends on what
 hypothesis happens to draw); hypothesis then breaks varied bodies on top. Rules only the mock or Gemini state
-are sent too, and whatever the target does with them is observed, never judged, beyond "no 5xx, and an accepted
-body is an ordinary job that echoes it".
+are sent too, and whatever the target does with them is observed, never judged.
 """
 
 from __future__ import annotations
@@ -13,12 +12,13 @@ from typing import Any
 import pytest
 from hypothesis import given
 
-from .checks import check_refused, check_status, error_shape
+from .checks import ContractViolation, Exchange, check_refused, check_response, error_shape
 from .checks_job import check_created_pending, check_echo
 from .client import API, ContractClient
 from .invalid import BASE, InvalidCase, Mutation, documented_mutations, invalid_requests, mutations
 from .profiles import contract_settings
 from .report import Report
+from .rules import covers
 from .strategies import JSON_SCHEMAS, create_requests
 
 #: One body with every documented config key, so one job shows the whole config echoed.
@@ -40,6 +40,7 @@ FULL_BODY: dict[str, Any] = {
 
 
 @pytest.mark.contract("echo")
+@covers("api.create.201", "api.create.pending", "api.create.echo", "api.read", "api.timestamps", "api.no5xx")
 def test_full_request_creates_a_pending_job_that_echoes_it(contract_client: ContractClient) -> None:
     job = contract_client.create(FULL_BODY)
     again, exchange = contract_client.read(job["id"])
@@ -47,6 +48,7 @@ def test_full_request_creates_a_pending_job_that_echoes_it(contract_client: Cont
 
 
 @pytest.mark.contract("echo")
+@covers("api.create.201", "api.create.pending", "api.create.echo", "api.read", "api.no5xx")
 @pytest.mark.contract_variety
 @contract_settings(max_examples=20)
 @given(body=create_requests())
@@ -70,6 +72,7 @@ def _refused(client: ContractClient, report: Report, body: dict[str, Any], mutat
 
 
 @pytest.mark.contract("status")
+@covers("api.create.invalid", "api.no5xx")
 @pytest.mark.parametrize("mutation", documented_mutations(), ids=lambda m: m.test_id)
 def test_documented_invalid_request_is_refused(
     contract_client: ContractClient, contract_report: Report, mutation: Mutation
@@ -78,6 +81,7 @@ def test_documented_invalid_request_is_refused(
 
 
 @pytest.mark.contract("status")
+@covers("api.create.invalid", "api.no5xx")
 @pytest.mark.contract_variety
 @contract_settings(max_examples=30)
 @given(case=invalid_requests(documented=True))
@@ -89,8 +93,9 @@ def test_documented_violation_of_a_varied_body_is_refused(
 
 @pytest.mark.contract("observations")
 def test_undocumented_rules_are_observed(contract_client: ContractClient, contract_report: Report) -> None:
-    """Rules only the mock or Gemini state: refusing and accepting are both fine; an accepted body must be an
-    ordinary pending job that echoes exactly what was sent (six stop sequences included)."""
+    """Rules only the mock or Gemini state: refusing and accepting are both fine, so whatever the target does is
+    written down and never failed: its answer, and for an accepted body whether it is an ordinary pending job that
+    echoes what was sent (a lenient server may normalise instead)."""
     for mutation in mutations():
         if mutation.documented:
             continue
@@ -98,10 +103,20 @@ def test_undocumented_rules_are_observed(contract_client: ContractClient, contra
             contract_report.left_out(f"undocumented rule {mutation.name!r} not tried: job budget spent")
             continue
         body = mutation.deterministic()
-        exchange = contract_client.send("POST", API, json=body, kind="job")
-        contract_report.observe("undocumented_validation", {"case": mutation.name, **error_shape(exchange)})
+        exchange = contract_client.send("POST", API, json=body, check=False)
+        seen: dict[str, Any] = {"case": mutation.name, **error_shape(exchange)}
         if exchange.status == 201:
             contract_client.budget.charge()
-            check_status(exchange, 201, f"create with {mutation.name}")
-            check_created_pending(exchange.body, exchange)
-            check_echo(body, exchange.body, exchange)
+            seen["ordinary_job"] = _ordinary(body, exchange) or "yes"
+        contract_report.observe("undocumented_validation", seen)
+
+
+def _ordinary(body: dict[str, Any], exchange: Exchange) -> str | None:
+    """Why an accepted body did not give a pending job echoing it, or None (an observation, never raised)."""
+    try:
+        check_response(exchange, "job")
+        check_created_pending(exchange.body, exchange)
+        check_echo(body, exchange.body, exchange)
+    except ContractViolation as exc:
+        return str(exc).splitlines()[0]
+    return None

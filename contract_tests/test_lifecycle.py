@@ -12,9 +12,10 @@ from .checks import ContractViolation
 from .client import ContractClient
 from .polling import PollResult
 from .profiles import contract_settings
+from .rules import covers
 from .strategies import create_requests
 
-pytestmark = pytest.mark.contract("lifecycle")
+pytestmark = [pytest.mark.contract("lifecycle"), covers("api.lifecycle", "api.terminal")]
 BODY = {"model_name": "gemini-2.5-flash", "messages": [{"role": "user", "content": "Write a tagline"}]}
 
 

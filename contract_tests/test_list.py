@@ -14,6 +14,7 @@ from .checks import check_status
 from .checks_list import check_list_filtered, check_list_holds, check_not_visible, check_plain_array
 from .client import API, ContractClient
 from .report import Report
+from .rules import covers
 
 BODY = {"model_name": "gemini-2.5-flash", "messages": [{"role": "user", "content": "List me"}]}
 
@@ -34,6 +35,7 @@ def list_supported(contract_client: ContractClient, contract_report: Report) -> 
 
 
 @pytest.mark.contract("list")
+@covers("api.list", "api.no5xx")
 @pytest.mark.usefixtures("list_supported")
 def test_list_is_a_plain_array_with_the_callers_jobs(
     contract_client: ContractClient, two_jobs: list[dict[str, Any]]
@@ -45,6 +47,7 @@ def test_list_is_a_plain_array_with_the_callers_jobs(
 
 
 @pytest.mark.contract("list")
+@covers("api.list", "api.no5xx")
 @pytest.mark.usefixtures("list_supported")
 def test_ids_filters_the_list(contract_client: ContractClient, two_jobs: list[dict[str, Any]]) -> None:
     wanted = [two_jobs[0]["id"]]
@@ -55,6 +58,7 @@ def test_ids_filters_the_list(contract_client: ContractClient, two_jobs: list[di
 
 
 @pytest.mark.contract("isolation")
+@covers("api.isolation", "api.no5xx")
 def test_another_account_cannot_read_the_job(
     contract_client_2: ContractClient, two_jobs: list[dict[str, Any]], contract_report: Report
 ) -> None:
@@ -65,6 +69,7 @@ def test_another_account_cannot_read_the_job(
 
 
 @pytest.mark.contract("isolation")
+@covers("api.isolation", "api.no5xx")
 @pytest.mark.usefixtures("list_supported")
 def test_another_account_never_lists_the_job(
     contract_client_2: ContractClient, two_jobs: list[dict[str, Any]]

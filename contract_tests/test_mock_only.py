@@ -13,13 +13,16 @@ import requests
 from .checks import check_status
 from .checks_job import check_terminal_fields, check_transition
 from .client import ContractClient
+from .rules import covers
 
 if TYPE_CHECKING:
     from mockserver.testing import MockServer
 
-pytestmark = [pytest.mark.mock_only, pytest.mark.contract("mock")]
+pytestmark = [pytest.mark.mock_only, pytest.mark.contract("mock"), covers("api.lifecycle", "api.terminal")]
 BODY = {"model_name": "gemini-2.5-flash", "messages": [{"role": "user", "content": "Admin me"}]}
 TIMEOUT = 10
+#: The mock's admin API refuses a state-changing call without a JSON content type (even with an empty body).
+ADMIN = {"Content-Type": "application/json"}
 
 
 def test_clock_advance_over_the_admin_api_finishes_a_job(
@@ -27,7 +30,7 @@ def test_clock_advance_over_the_admin_api_finishes_a_job(
 ) -> None:
     job = contract_client.create(BODY)
     answer = requests.post(
-        f"{contract_mock.url}/__admin/clock/advance", json={"seconds": 60}, timeout=TIMEOUT
+        f"{contract_mock.url}/__admin/clock/advance", json={"seconds": 60}, headers=ADMIN, timeout=TIMEOUT
     )
     assert answer.status_code == 200, answer.text
     done, _ = contract_client.read(job["id"])
@@ -44,7 +47,9 @@ def test_admin_advance_shows_running_then_failed() -> None:
         job = client.create(BODY)
         seen = ["pending"]
         for body in ({}, {"status": "failed", "failed_reason": "Stopped by the contract suite."}):
-            answer = requests.post(f"{mock.url}/__admin/jobs/{job['id']}/advance", json=body, timeout=TIMEOUT)
+            answer = requests.post(
+                f"{mock.url}/__admin/jobs/{job['id']}/advance", json=body, headers=ADMIN, timeout=TIMEOUT
+            )
             assert answer.status_code == 200, answer.text
             now, exchange = client.read(job["id"])
             check_status(exchange, 200, "read")

@@ -1,8 +1,8 @@
-"""Requests the documentation says nothing about: what the target answers is written to the report.
+"""Requests the documentation says nothing about: what the target answers is written to the report, never judged.
 
-Error shapes, unknown fields, paths without their trailing slash, malformed ids. The exact answer is never judged;
-what is asserted is what holds whatever the server chooses: a malformed or unroutable request is the client's
-error, so a 5xx (a crash) fails, and a job created with an unknown field is an ordinary job that echoes the body.
+Error shapes, unknown fields, paths without their trailing slash, malformed ids. Whatever the target does here is
+allowed by the documentation, so these tests only observe: even a 5xx is reported (``server_errors``), not failed.
+They fail only when the target cannot be reached at all.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from .checks import check_response
+from .checks import ContractViolation, check_response
 from .checks_job import check_echo
 from .client import API, ContractClient
 from .report import Report
@@ -22,7 +22,7 @@ BODY = {"model_name": "gemini-2.5-flash", "messages": [{"role": "user", "content
 
 
 def _note(report: Report, key: str, case: str, exchange: Any) -> None:
-    """Write the answer down, then hold it to the one rule every answer obeys: no 5xx."""
+    """Write the answer down; a 5xx is noted as a server error, not failed (the documentation is silent here)."""
     headers = {k.lower(): v for k, v in exchange.headers.items()}
     report.observe(
         key,
@@ -34,7 +34,8 @@ def _note(report: Report, key: str, case: str, exchange: Any) -> None:
             "body": exchange.body if exchange.body is not None else exchange.text[:200],
         },
     )
-    check_response(exchange, None)
+    if exchange.status >= 500:
+        report.observe("server_errors", {"case": case, "status": exchange.status})
 
 
 def test_error_shapes(contract_client: ContractClient, contract_report: Report) -> None:
@@ -53,7 +54,9 @@ def test_error_shapes(contract_client: ContractClient, contract_report: Report) 
         ("malformed ids filter", "GET", f"{API}?ids=not-a-uuid", {}),
     ]
     for case, method, path, kwargs in cases:
-        _note(contract_report, "error_shapes", case, contract_client.send(method, path, **kwargs))
+        _note(
+            contract_report, "error_shapes", case, contract_client.send(method, path, check=False, **kwargs)
+        )
 
 
 def test_trailing_slash_handling(contract_client: ContractClient, contract_report: Report) -> None:
@@ -67,8 +70,20 @@ def test_trailing_slash_handling(contract_client: ContractClient, contract_repor
 def test_unknown_field_handling(contract_client: ContractClient, contract_report: Report) -> None:
     contract_client.budget.take()
     sent = {**BODY, "contract_unknown_field": "x"}
-    exchange = contract_client.send("POST", API, json=sent, kind="job")
+    exchange = contract_client.send("POST", API, json=sent, check=False)
     echoed = isinstance(exchange.body, dict) and "contract_unknown_field" in exchange.body
     contract_report.observe("unknown_field", {"status": exchange.status, "echoed": echoed})
-    if exchange.status == 201:  # accepted (DRF ignores unknown fields): an ordinary job that echoes the rest
-        check_echo(BODY, exchange.body, exchange)
+    if (
+        exchange.status == 201
+    ):  # accepted (DRF ignores unknown fields): is it an ordinary job echoing the rest?
+        contract_report.observe("unknown_field_job", {"ordinary": _problem(BODY, exchange) or "yes"})
+
+
+def _problem(sent: dict[str, Any], exchange: Any) -> str | None:
+    """Why an accepted undocumented request did not give an ordinary job (written down, never raised)."""
+    try:
+        check_response(exchange, "job")
+        check_echo(sent, exchange.body, exchange)
+    except ContractViolation as exc:
+        return str(exc).splitlines()[0]
+    return None

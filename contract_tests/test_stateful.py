@@ -27,6 +27,7 @@ from .checks_list import check_list_holds
 from .client import ContractClient
 from .polling import PollResult
 from .profiles import contract_settings
+from .rules import covers
 from .strategies import create_requests
 
 MAX_JOBS_PER_RUN = 4
@@ -103,6 +104,7 @@ class JobMachine(RuleBasedStateMachine):
 
 
 @pytest.mark.contract("stateful")
+@covers("api.lifecycle", "api.create.echo", "api.list")
 @pytest.mark.contract_variety
 def test_jobs_state_machine(
     contract_client: ContractClient, contract_wait: Callable[..., PollResult]

@@ -10,10 +10,13 @@ from typing import Any
 import pytest
 
 from .checks import check_status
+from .checks_job import check_echo, check_parts_echo
 from .checks_sse import check_sse_error, check_sse_response, check_stream, check_terminal
-from .checks_tools import check_function_calls, check_streamed_calls
+from .checks_tools import check_calling_mode, check_function_calls, check_streamed_calls
 from .client import ContractClient
 from .config import ContractConfig
+from .report import Report
+from .rules import covers
 from .sse_reader import read_stream
 
 pytest.importorskip("httpx_sse", reason="the /sse/ tests read streams with httpx-sse: pip install httpx-sse")
@@ -58,15 +61,18 @@ def sse(contract_client: ContractClient) -> ContractClient:
     return contract_client
 
 
-def _sync(client: ContractClient, body: dict[str, Any]) -> list[dict[str, Any]]:
+def _sync(client: ContractClient, report: Report, body: dict[str, Any]) -> None:
     client.budget.take()
     exchange = client.send("POST", SSE, check=False, json={**body, "sync": True})
     check_sse_response(exchange, "text_gen_response")
     check_status(exchange, 201, "sse sync create with tools")
     check_terminal(exchange.body, exchange)
-    return check_function_calls(body, exchange.body, exchange)
+    check_function_calls(body, exchange.body, exchange)
+    with report.reported("sse.tools.mode"):
+        check_calling_mode(body, exchange.body, exchange)
 
 
+@covers("sse.tools.calls", "sse.tools.mode", "sse.sync", "sse.no5xx")
 @pytest.mark.parametrize(
     ("prompt", "mode", "allowed"),
     [
@@ -77,12 +83,15 @@ def _sync(client: ContractClient, body: dict[str, Any]) -> list[dict[str, Any]]:
     ids=["ANY with allowed names", "NONE", "AUTO"],
 )
 def test_calls_follow_the_mode_and_the_declarations(
-    sse: ContractClient, prompt: str, mode: str, allowed: list[str] | None
+    sse: ContractClient, contract_report: Report, prompt: str, mode: str, allowed: list[str] | None
 ) -> None:
-    _sync(sse, tool_body(prompt, mode, allowed))
+    _sync(sse, contract_report, tool_body(prompt, mode, allowed))
 
 
-def test_a_streams_function_calls_are_the_jobs(sse: ContractClient, contract_config: ContractConfig) -> None:
+@covers("sse.stream", "sse.tools.calls", "sse.stream.same", "sse.tools.mode", "sse.no5xx")
+def test_a_streams_function_calls_are_the_jobs(
+    sse: ContractClient, contract_config: ContractConfig, contract_report: Report
+) -> None:
     sse.budget.take()
     body = tool_body("Call get_weather for Paris in C.", "ANY")
     read = read_stream(sse.base_url, sse.headers, body, max(30.0, contract_config.poll_timeout))
@@ -92,4 +101,38 @@ def test_a_streams_function_calls_are_the_jobs(sse: ContractClient, contract_con
     exchange = sse.send("GET", f"{SSE}{creatify['id']}/", kind="text_gen_response")
     check_status(exchange, 200, "read of a streamed job with tools")
     check_function_calls(body, exchange.body, exchange)
-    check_streamed_calls(read, exchange.body, exchange)
+    with contract_report.reported("sse.tools.mode"):
+        check_calling_mode(body, exchange.body, exchange)
+    with contract_report.reported("sse.stream.same"):
+        check_streamed_calls(read, exchange.body, exchange)
+
+
+#: A conversation that returns a tool result, Gemini's way: the model's call, then the user's function response.
+TOOL_TURNS: list[dict[str, Any]] = [
+    {"role": "user", "content": "What is the weather in Paris?"},
+    {
+        "role": "model",
+        "content": "",
+        "function_call": {"name": "get_weather", "args": {"city": "Paris", "unit": "C"}},
+    },
+    {
+        "role": "user",
+        "content": "",
+        "function_response": {"name": "get_weather", "response": {"temperature": 21, "sky": "clear"}},
+    },
+]
+
+
+@covers("sse.tools.echo", "sse.create", "sse.no5xx")
+def test_function_parts_of_messages_are_echoed(sse: ContractClient) -> None:
+    body = {**tool_body("unused", "AUTO"), "messages": TOOL_TURNS}
+    sse.budget.take()
+    created = sse.send("POST", SSE, check=False, json=body)
+    check_sse_response(created, "text_gen_response")
+    check_status(created, 201, "sse create with function parts in its messages")
+    check_echo(body, created.body, created)
+    check_parts_echo(body, created.body, created)
+    detail = sse.send("GET", f"{SSE}{created.body['id']}/", check=False)
+    check_sse_response(detail, "text_gen_response")
+    check_status(detail, 200, "sse detail of a job with function parts")
+    check_parts_echo(body, detail.body, detail)

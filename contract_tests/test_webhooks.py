@@ -20,9 +20,10 @@ from .polling import PollResult
 from .profiles import contract_settings
 from .receiver import WebhookReceiver
 from .report import Report
+from .rules import covers
 from .strategies import UNICODE_SAMPLES, create_requests, unicode_text
 
-pytestmark = pytest.mark.contract("webhooks")
+pytestmark = [pytest.mark.contract("webhooks"), covers("api.webhook")]
 WEBHOOK_GRACE = (2.0, 30.0)  # seconds a webhook may lag behind the terminal GET: (embedded, remote)
 BODY = {"model_name": "gemini-2.5-flash", "messages": [{"role": "user", "content": "Write a tagline"}]}
 

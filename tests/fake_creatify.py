@@ -14,13 +14,16 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import requests
 
-from tests.fake_rules import generate, validate
+from tests import fake_sse
+from tests.fake_handler import handler_for
+from tests.fake_rules import generate
+from tests.fake_views import shape
 
 API = "/api/text_generator/"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -40,6 +43,11 @@ class Variation:
     running_seconds: float = 0.1
     webhooks: str = "post"  # "post", "none" (broken), "get" (broken: GET without a body)
     old_configs: list[dict[str, Any]] = field(default_factory=list)  # jobs already in the first account
+    nulls: bool = False  # null for every key not sent or not set yet (config keys, message parts, credits)
+    extras: bool = (
+        False  # fields the documentation does not list, at every depth (jobs, messages, calls, chunks)
+    )
+    breaks: frozenset[str] = frozenset()  # contract_tests.rules ids this server breaks on purpose
 
 
 def _now() -> str:
@@ -55,12 +63,12 @@ class FakeCreatify:
         self.owner: dict[str, str] = {}
         self.posts: list[Any] = []
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(self))
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         first = next(iter(self.v.accounts))
         for config in self.v.old_configs:
-            job = self._new(first, {"model_name": "gemini-2.5-flash", "messages": [], "config": config})
+            job = self.new_job(first, {"model_name": "gemini-2.5-flash", "messages": [], "config": config})
             job.update(status="done", response_text="old", credits_used=1.0)
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
@@ -76,47 +84,77 @@ class FakeCreatify:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def broken(self, rule: str) -> bool:
+        return rule in self.v.breaks
+
     # -- jobs ----------------------------------------------------------------------------------------------
-    def _new(self, account: str, body: dict[str, Any]) -> dict[str, Any]:
+    def new_job(self, account: str, body: dict[str, Any], family: str = "api") -> dict[str, Any]:
         stamp = _now()
         job = {
             "id": str(uuid.uuid4()),
             "model_name": body["model_name"],
-            "messages": [{"content": "", **m} for m in body["messages"]],
+            "messages": [{"content": "", **m} for m in body.get("messages") or []],
             "config": dict(body.get("config") or {}),
             "system_instruction": body.get("system_instruction", ""),
             "status": "pending",
             "response_text": None,
             "failed_reason": None,
             "credits_used": 0,
+            "response_function_calls": [],
             "created_at": stamp,
             "updated_at": stamp,
+            "_sent": json.loads(json.dumps(body)),
         }
         with self.lock:
             self.jobs[job["id"]] = job
             self.owner[job["id"]] = account
         return job
 
-    def create(self, account: str, body: dict[str, Any]) -> dict[str, Any]:
-        job = self._new(account, body)
-        snapshot = json.loads(json.dumps(job))
-        threading.Thread(target=self._run, args=(job["id"], body.get("webhook_url")), daemon=True).start()
+    def create(self, account: str, body: dict[str, Any], family: str = "api") -> dict[str, Any]:
+        job = self.new_job(account, body, family)
+        snapshot = self.view(job["id"], family)
+        if self.broken("api.create.pending"):
+            snapshot["status"] = "running"
+        threading.Thread(target=self._run, args=(job["id"], body), daemon=True).start()
         return snapshot
 
-    def _run(self, job_id: str, webhook_url: str | None) -> None:
+    def _run(self, job_id: str, body: dict[str, Any]) -> None:
         """Move the job along its phases (bounded sleeps) and call the webhook on each change."""
+        webhook_url = body.get("webhook_url")
         time.sleep(self.v.pending_seconds)
         self._set(job_id, status="running")
         self._notify(job_id, webhook_url)
         time.sleep(self.v.running_seconds)
-        with self.lock:
-            config = self.jobs[job_id]["config"]
+        self.finish(job_id, body)
+        self._notify(job_id, webhook_url)
+        if self.broken("api.lifecycle"):
+            time.sleep(0.03)
+            self._set(job_id, status="running")
+
+    def finish(self, job_id: str, body: dict[str, Any]) -> None:
+        """End the job: failed out of Gemini's temperature range, else done with text or function calls."""
+        config = body.get("config") or {}
         temperature = config.get("temperature")
         if isinstance(temperature, (int, float)) and not 0 <= temperature <= 2:
             self._set(job_id, status="failed", failed_reason=f"temperature {temperature} is outside 0-2")
-        else:
-            self._set(job_id, status="done", response_text=generate(config), credits_used=1.5)
-        self._notify(job_id, webhook_url)
+            return
+        calls = fake_sse.calls_for(body)
+        if self.broken("sse.tools.mode") and not calls and body.get("tools"):
+            declaration = body["tools"][0]["function_declarations"][0]  # called even with mode NONE
+            calls = [{"name": declaration["name"], "args": {}}]
+        text = None if calls else generate(config if not self.broken("api.generation") else {})
+        failed_reason = "none" if self.broken("api.terminal") else None
+        self._set(
+            job_id,
+            status="done",
+            response_text=text,
+            response_function_calls=calls,
+            credits_used=1.5,
+            failed_reason=failed_reason,
+        )
+
+    def set(self, job_id: str, **changes: Any) -> None:
+        self._set(job_id, **changes)
 
     def _set(self, job_id: str, **changes: Any) -> None:
         with self.lock:
@@ -125,7 +163,9 @@ class FakeCreatify:
     def _notify(self, job_id: str, url: str | None) -> None:
         if not url or self.v.webhooks == "none" or urlsplit(url).hostname not in LOOPBACK:
             return
-        payload = self.read(job_id)
+        if self.broken("api.webhook"):
+            return
+        payload = self.view(job_id, "api")
         try:
             if self.v.webhooks == "get":
                 requests.get(url, timeout=5)
@@ -135,74 +175,19 @@ class FakeCreatify:
             pass  # a receiver that went away: nothing to retry in a test double
 
     def read(self, job_id: str) -> dict[str, Any]:
+        return self.view(job_id, "api")
+
+    def view(self, job_id: str, family: str) -> dict[str, Any]:
+        """The job as ``family`` answers it, shaped by the variation (nulls, extras, deliberate breaks)."""
         with self.lock:
-            return dict(json.loads(json.dumps(self.jobs[job_id])))
+            job = json.loads(json.dumps(self.jobs[job_id]))
+        return shape(job, family, self.v)
+
+    def visible_ids(self, account: str) -> list[str]:
+        with self.lock:
+            return [
+                i for i in reversed(self.jobs) if self.owner[i] == account or self.broken("api.isolation")
+            ]
 
     def visible(self, account: str) -> list[dict[str, Any]]:
-        with self.lock:
-            ids = [i for i in self.jobs if self.owner[i] == account]
-        return [self.read(i) for i in reversed(ids)]
-
-
-def _handler(fake: FakeCreatify) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def _answer(self, status: int, body: Any) -> None:
-            payload = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def _account(self) -> str | None:
-            api_id, key = self.headers.get("X-API-ID"), self.headers.get("X-API-KEY")
-            if api_id is None or fake.v.accounts.get(api_id) != key:
-                self._answer(fake.v.auth_status, {"detail": "Invalid API credentials."})
-                return None
-            return api_id
-
-        def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if urlsplit(self.path).path != API:
-                return self._answer(404, {"detail": "Not found."})
-            account = self._account()
-            if account is None:
-                return None
-            try:
-                body = json.loads(raw or b"null")
-            except ValueError:
-                return self._answer(400, {"detail": "JSON parse error."})
-            fake.posts.append(body)
-            errors = validate(body, fake.v.lenient)
-            if errors:
-                return self._answer(400, errors)
-            return self._answer(201, fake.create(account, body))
-
-        def do_GET(self) -> None:
-            parts = urlsplit(self.path)
-            account = self._account() if parts.path.startswith(API) else None
-            if account is None:
-                return None if parts.path.startswith(API) else self._answer(404, {"detail": "Not found."})
-            if parts.path == API and fake.v.list_endpoint:
-                jobs = fake.visible(account)
-                ids = parse_qs(parts.query).get("ids")
-                if ids:
-                    wanted = set(ids[0].split(","))
-                    jobs = [j for j in jobs if j["id"] in wanted]
-                return self._answer(200, jobs)
-            job_id = parts.path[len(API) :].rstrip("/")
-            with fake.lock:
-                mine = fake.owner.get(job_id) == account and parts.path.endswith("/")
-            return (
-                self._answer(200, fake.read(job_id)) if mine else self._answer(404, {"detail": "Not found."})
-            )
-
-        def do_PUT(self) -> None:
-            self._answer(405, {"detail": f'Method "{self.command}" not allowed.'})
-
-        do_DELETE = do_PATCH = do_PUT
-
-        def log_message(self, format: str, *args: Any) -> None:
-            """Silent: test output is for results."""
-
-    return Handler
+        return [self.read(i) for i in self.visible_ids(account)]

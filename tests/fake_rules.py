@@ -93,6 +93,8 @@ def _value(schema: Any) -> Any:
     """A small value valid against the simple schemas clients send (object, array, string, integer, …)."""
     if not isinstance(schema, dict):
         return {}
+    if schema.get("enum"):
+        return schema["enum"][0]
     kind = schema.get("type")
     if kind == "object" or "properties" in schema:
         return {k: _value(s) for k, s in (schema.get("properties") or {}).items()}

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from contract_tests.config import EMBEDDED_FAILING_REQUEST, OPTIONS
+from contract_tests.config import EMBEDDED_FAILING_REQUEST, OPTIONS, is_loopback
 from mockserver.testing import MockServer
 
 pytest_plugins = ["pytester"]
@@ -48,14 +48,29 @@ def test_embedded_defaults(pytester: pytest.Pytester) -> None:
 
 
 def test_remote_defaults_are_cautious(pytester: pytest.Pytester) -> None:
-    config = _config(pytester, "--contract-base-url", "http://127.0.0.1:9/", "--contract-api-id", "a")
+    """Parsing only: the throwaway test is not a contract test, so nothing contacts the (never resolvable) host."""
+    config = _config(
+        pytester, "--contract-base-url", "https://api.creatify.invalid/", "--contract-api-id", "a"
+    )
     assert (
-        config["base_url"] == "http://127.0.0.1:9"
+        config["base_url"] == "https://api.creatify.invalid"
         and config["max_jobs"] == 30
         and config["profile"] == "live"
     )
     assert config["poll_interval"] == 0.5 and config["poll_timeout"] == 120
     assert config["failing_request"] is None and config["api_id_2"] is None
+
+
+def test_a_target_on_this_machine_gets_every_job_it_needs(pytester: pytest.Pytester) -> None:
+    """A CLI mock or a team's own fake costs nothing: no paid budget cuts its tests (the profile stays live)."""
+    config = _config(pytester, "--contract-base-url", "http://127.0.0.1:9/")
+    assert config["max_jobs"] is None and config["profile"] == "live"
+    assert (
+        _config(pytester, "--contract-base-url", "http://[::1]:9", "--contract-max-jobs", "7")["max_jobs"]
+        == 7
+    )
+    assert is_loopback("http://localhost:8000") and is_loopback("http://[::1]:8000")
+    assert not is_loopback("https://api.creatify.ai") and not is_loopback("http://127.0.0.1.nip.invalid")
 
 
 def test_options_come_from_the_environment(

@@ -80,16 +80,6 @@ def test_mock_only_and_account_tests_skip_on_other_targets(
             "[finishes]",
         ),
         (
-            "test_generation",
-            "word",
-            on(
-                "GET",
-                "/",
-                lambda s, b: (s, {**b, "response_text": "word " * 50} if b.get("status") == "done" else b),
-            ),
-            "[max_output_tokens]",
-        ),
-        (
             "test_list",
             "plain_array",
             on("GET", "/", lambda s, b: (s, {"results": b} if isinstance(b, list) else b)),
@@ -104,7 +94,6 @@ def test_mock_only_and_account_tests_skip_on_other_targets(
         "schema",
         "echo",
         "lifecycle",
-        "generation",
         "list",
     ],
 )
@@ -114,6 +103,20 @@ def test_broken_target_fails_the_suite(
     result = run_suite(module, "-k", select, "--contract-poll-timeout", "1", mutate=mutate)
     assert result.ret == pytest.ExitCode.TESTS_FAILED, result.stdout.str()
     assert expected in result.stdout.str()
+
+
+def test_a_gemini_generation_rule_broken_is_reported_and_judged_only_on_request(
+    run_suite: Callable[..., pytest.RunResult],
+) -> None:
+    wordy = on(
+        "GET", "/", lambda s, b: (s, {**b, "response_text": "word " * 50} if b.get("status") == "done" else b)
+    )
+    reported = run_suite("test_generation", "-k", "word", mutate=wordy)
+    assert reported.ret == pytest.ExitCode.OK, reported.stdout.str()
+    assert "reported, not judged (gemini rule api.generation): [max_output_tokens]" in reported.stdout.str()
+    judged = run_suite("test_generation", "-k", "word", "--contract-judge-upstream", mutate=wordy)
+    assert judged.ret == pytest.ExitCode.TESTS_FAILED
+    assert "[max_output_tokens]" in judged.stdout.str()
 
 
 def test_status_going_backwards_is_caught(run_suite: Callable[..., pytest.RunResult]) -> None:

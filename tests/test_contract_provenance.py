@@ -13,7 +13,7 @@ import requests
 
 from contract_tests.invalid import mutations
 from mockserver.contract import schemas
-from mockserver.contract.provenance import RULE_KEYWORDS, SOURCES, ProvenanceError, rules, view
+from mockserver.contract.provenance import RULE_KEYWORDS, SOURCES, ProvenanceError, relax, rules, view
 from mockserver.testing import MockServer
 
 JOB: dict[str, Any] = json.loads((schemas.data_dir("fixtures") / "responses" / "job_done.json").read_text())
@@ -53,7 +53,7 @@ def _pointers(node: Any, pointer: str = "") -> set[tuple[str, str]]:
 
 @pytest.mark.parametrize("name", sorted(schemas.all_schemas()))
 def test_the_documented_view_drops_exactly_the_non_documented_rules(name: str) -> None:
-    full, documented = schemas.schema(name), schemas.documented_schemas()[name]
+    full, documented = schemas.schema(name), view(schemas.schema(name), frozenset({"doc"}))
     dropped = _pointers(full) - _pointers(documented)
     annotated = {
         (r.pointer, r.keyword) for r in schemas.all_rules() if r.schema == name and r.source != "doc"
@@ -121,3 +121,51 @@ def test_the_mock_still_refuses_what_only_its_own_rules_forbid() -> None:
         }
         answer = requests.post(f"{mock.url}/api/text_generator/", json=body, headers=mock.headers, timeout=10)
     assert answer.status_code == 400 and "config" in answer.json()
+
+
+def test_the_documented_view_admits_null_where_a_value_is_not_always_present() -> None:
+    """Creatify's reference omits nullability: a field it does not mark required may be null, at any depth."""
+    nulls = {
+        **JOB,
+        "config": {"temperature": 0.7, "frequency_penalty": None, "stop_sequences": None},
+        "system_instruction": None,
+        "status": None,
+        "credits_used": None,
+        "messages": [{"role": "user", "content": None}],
+    }
+    assert schemas.documented_validator("job").is_valid(nulls)
+    sse_job = {**JOB, "response_function_calls": [], "messages": [{"role": "model", "function_call": None}]}
+    assert schemas.documented_validator("text_gen_response").is_valid(sse_job)
+    for required in ("id", "model_name", "messages", "config", "created_at", "updated_at"):
+        assert not schemas.documented_validator("job").is_valid({**JOB, required: None}), required
+    assert not schemas.documented_validator("text_gen_response").is_valid(
+        {**sse_job, "response_function_calls": None}
+    )
+
+
+def test_the_documented_view_never_closes_an_object() -> None:
+    extra = {
+        **JOB,
+        "workspace": {"id": 1},
+        "config": {"temperature": 0.7, "thinking_config": {"budget": 0}},
+        "messages": [{"role": "user", "content": "x", "parts": [{"text": "x"}]}],
+    }
+    assert schemas.documented_validator("job").is_valid(extra)
+    sse_job = {
+        **JOB,
+        "response_function_calls": [{"name": "f", "args": {}, "id": "call-1"}],
+        "messages": [
+            {"role": "model", "function_call": {"name": "f", "args": {}, "id": "call-1", "x": None}}
+        ],
+    }
+    assert schemas.documented_validator("text_gen_response").is_valid(sse_job)
+    closed: dict[str, Any] = {"x-source": "doc", "type": "object", "properties": {"a": {"type": "string"}}}
+    closed["additionalProperties"] = False
+    assert relax(view(closed, frozenset({"doc"}))) == {
+        "x-source": "doc",
+        "type": "object",
+        "properties": {"a": {"type": ["string", "null"]}},
+    }
+    assert not schemas.documented_validator("text_gen_response").is_valid(
+        {**sse_job, "messages": [{"role": "model", "function_call": {"args": {}}}]}
+    ), "a function_call without its documented name still fails"

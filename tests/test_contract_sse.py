@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from contract_tests.checks import ContractViolation, Exchange
-from contract_tests.checks_sse import check_sse_error, check_stream, check_streamed_text
+from contract_tests.checks_sse import check_finish_reason, check_sse_error, check_stream, check_streamed_text
 from contract_tests.sse_reader import read_stream
 from mockserver.testing import MockServer
 
@@ -87,10 +87,9 @@ def test_every_framing_and_both_creatify_placements_pass(
 @pytest.mark.parametrize(
     ("events", "check"),
     [
-        ([TEXT_CHUNK, {**TEXT_CHUNK, **CREATIFY}], "stream"),  # no finish reason at the end
         ([TEXT_CHUNK, LAST_CHUNK], "stream"),  # no creatify object
         ([b"not json", {**LAST_CHUNK, **CREATIFY}], "stream event"),
-        ([{"candidates": [{"finishReason": "DONE"}]}, CREATIFY], "stream chunk"),  # not a Gemini reason
+        ([{"candidates": [{"finishReason": 1}]}, CREATIFY], "stream chunk"),  # not a string
         ([CREATIFY], "stream"),  # no Gemini chunk at all
     ],
 )
@@ -99,6 +98,14 @@ def test_broken_streams_are_violations(raw: RawStream, events: list[Any], check:
     with pytest.raises(ContractViolation) as caught:
         check_stream(read_stream(raw.url, {}, {}, 5))
     assert caught.value.check == check
+
+
+def test_a_last_chunk_without_a_finish_reason_is_a_gemini_violation(raw: RawStream) -> None:
+    raw.serve([TEXT_CHUNK, {**TEXT_CHUNK, **CREATIFY}], b"\r\n")
+    read = read_stream(raw.url, {}, {}, 5)
+    check_stream(read)  # Creatify's rules hold: Gemini chunks and the creatify object
+    with pytest.raises(ContractViolation, match="a finishReason on the last chunk"):
+        check_finish_reason(read)
 
 
 def test_streamed_text_must_equal_the_jobs_text(raw: RawStream) -> None:
@@ -139,7 +146,7 @@ def _run(pytester: pytest.Pytester, url: str) -> pytest.RunResult:
 def test_the_kit_passes_against_a_separate_mock(pytester: pytest.Pytester) -> None:
     with MockServer(pending_seconds=0.05, running_seconds=0.1, api_key=("kit-id:kit-key",)) as mock:
         result = _run(pytester, mock.url)
-    result.assert_outcomes(passed=9)
+    result.assert_outcomes(passed=17)
 
 
 def test_the_kit_skips_the_family_with_a_reason_when_the_target_answers_404(
@@ -149,5 +156,12 @@ def test_the_kit_skips_the_family_with_a_reason_when_the_target_answers_404(
     with MockServer(api_key=("kit-id:kit-key",)) as mock:
         mock.service.add_rules([no_family])
         result = _run(pytester, mock.url)
-    result.assert_outcomes(skipped=9)
+    result.assert_outcomes(skipped=17)
     result.stdout.fnmatch_lines(["*it has no /sse/ family*"])
+
+
+def test_a_finish_reason_gemini_added_later_is_not_a_violation(raw: RawStream) -> None:
+    """Gemini's list of finish reasons grows; Creatify documents Gemini-native chunks, not that list."""
+    last = {"candidates": [{**LAST_CHUNK["candidates"][0], "finishReason": "TOO_MANY_TOOL_CALLS"}]}
+    raw.serve([TEXT_CHUNK, {**last, **CREATIFY, "usageMetadata": {"thoughtsTokenCount": 3}}], b"\r\n")
+    check_stream(read_stream(raw.url, {}, {}, 10.0))

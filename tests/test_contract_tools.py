@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from contract_tests.checks import ContractViolation, Exchange
-from contract_tests.checks_tools import check_function_calls, check_streamed_calls
+from contract_tests.checks_tools import check_calling_mode, check_function_calls, check_streamed_calls
 from contract_tests.sse_reader import StreamRead
 from contract_tests.test_tools import tool_body
 
@@ -34,17 +34,13 @@ def job(*calls: Any) -> dict[str, Any]:
 )
 def test_each_broken_tool_rule_is_a_violation(body: dict[str, Any], answer: Any, expected: str) -> None:
     with pytest.raises(ContractViolation, match=expected.replace("[", r"\[").replace("]", r"\]")):
-        check_function_calls(body, answer, EXCHANGE)
+        check_calling_mode(body, answer, EXCHANGE)
 
 
 def test_valid_calls_pass_and_failed_jobs_are_not_judged_on_calls() -> None:
     assert check_function_calls(tool_body("x", "ANY"), job(WEATHER_CALL), EXCHANGE) == [WEATHER_CALL]
-    assert (
-        check_function_calls(
-            tool_body("x", "ANY"), {"status": "failed", "response_function_calls": []}, EXCHANGE
-        )
-        == []
-    )
+    check_calling_mode(tool_body("x", "ANY"), job(WEATHER_CALL), EXCHANGE)
+    check_calling_mode(tool_body("x", "ANY"), {"status": "failed", "response_function_calls": []}, EXCHANGE)
 
 
 def test_streamed_calls_must_equal_the_jobs() -> None:
@@ -53,3 +49,22 @@ def test_streamed_calls_must_equal_the_jobs() -> None:
     check_streamed_calls(read, job(WEATHER_CALL), EXCHANGE)
     with pytest.raises(ContractViolation, match="functionCall parts equal"):
         check_streamed_calls(read, job(), EXCHANGE)
+
+
+def test_function_parts_of_messages_must_be_echoed() -> None:
+    from contract_tests.checks_job import check_parts_echo
+    from contract_tests.test_tools import TOOL_TURNS
+
+    sent = {"messages": TOOL_TURNS}
+    with_extras = [
+        {**m, **{k: {**m[k], "id": "call-0"} for k in ("function_call", "function_response") if k in m}}
+        for m in TOOL_TURNS
+    ]
+    check_parts_echo(sent, {"messages": with_extras}, EXCHANGE)  # extra keys inside a part are allowed
+    dropped = [{k: v for k, v in m.items() if k != "function_response"} for m in TOOL_TURNS]
+    with pytest.raises(ContractViolation, match="echo function_response"):
+        check_parts_echo(sent, {"messages": dropped}, EXCHANGE)
+    changed = [dict(m) for m in TOOL_TURNS]
+    changed[1] = {**changed[1], "function_call": {"name": "get_weather", "args": {"city": "Rome"}}}
+    with pytest.raises(ContractViolation, match="echo function_call"):
+        check_parts_echo(sent, {"messages": changed}, EXCHANGE)

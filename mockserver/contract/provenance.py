@@ -6,6 +6,11 @@ requests with every rule; the contract kit judges a server's responses only on `
 chooses differently where the documentation is silent is never failed. The documented view is computed by
 stripping the other rules, never written by hand: one source of truth.
 
+The documented view is then read the way Creatify's reference is written (``relax``): it omits nullability
+throughout (``response_text`` is documented as ``string`` and is null on every pending job) and lists fields without
+closing the set. So a property the documentation does not mark required admits ``null``, and no object is closed
+(``additionalProperties: false`` and the like are dropped) at any depth.
+
 ``x-source`` is either a string (the source of every rule of this subschema and of the subschemas below it) or an
 object mapping a keyword to its source, with ``"*"`` for the keywords not named (and inherited below).
 """
@@ -132,3 +137,55 @@ def _strip_container(keyword: str, value: Any, default: str | None, strip: Any) 
     if keyword in _CHILD_LISTS:
         return [strip(child, default) for child in value]
     return strip(value, default)
+
+
+#: Keywords that close an object or array to what the schema lists; the documentation never closes a set.
+_CLOSING = ("additionalProperties", "unevaluatedProperties", "unevaluatedItems")
+
+
+def relax(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """``schema`` read as Creatify's documentation is written: every property that its object does not list as
+    ``required`` also admits ``null``, and no (sub)schema forbids fields or items it does not list."""
+
+    def walk(node: Any) -> Any:
+        if not isinstance(node, Mapping):
+            return copy.deepcopy(node)
+        out: dict[str, Any] = {}
+        for keyword, value in node.items():
+            if keyword in _CLOSING and value is False:
+                continue
+            if keyword in _CHILD_MAPS:
+                out[keyword] = {name: walk(child) for name, child in value.items()}
+            elif keyword in _CHILD_LISTS:
+                out[keyword] = [walk(child) for child in value]
+            elif keyword in _CHILD_ONE:
+                out[keyword] = walk(value)
+            else:
+                out[keyword] = copy.deepcopy(value)
+        required = set(node.get("required") or ())
+        for name, child in (out.get("properties") or {}).items():
+            if name not in required:
+                out["properties"][name] = nullable(child)
+        return out
+
+    return dict(walk(schema))
+
+
+def nullable(node: Any) -> Any:
+    """``node`` that also admits ``null``: ``null`` added to its ``type``/``enum``, or, for a ``$ref`` (whose
+    target cannot be widened here), the reference applied only to non-null values."""
+    if not isinstance(node, Mapping):
+        return node
+    out = dict(node)
+    if "$ref" in out:
+        return {"if": {"type": "null"}, "else": {"$ref": out.pop("$ref")}, **nullable(out)}
+    kind = out.get("type")
+    if isinstance(kind, str) and kind != "null":
+        out["type"] = [kind, "null"]
+    elif isinstance(kind, list) and "null" not in kind:
+        out["type"] = [*kind, "null"]
+    if isinstance(out.get("enum"), list) and None not in out["enum"]:
+        out["enum"] = [*out["enum"], None]
+    if "const" in out and out["const"] is not None:
+        out["enum"] = [out.pop("const"), None]
+    return out
