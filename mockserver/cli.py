@@ -11,7 +11,7 @@ from types import FrameType
 
 from mockserver import workers
 from mockserver.calibrate import cli as calibrate_cli
-from mockserver.cli_options import add_safety_options
+from mockserver.cli_options import add_replay_options, add_safety_options
 from mockserver.config.settings import TIMINGS, Settings
 from mockserver.config.sources import load
 from mockserver.config.values import SettingsError
@@ -164,31 +164,6 @@ def build_parser() -> argparse.ArgumentParser:
     record_cli.add_parser(sub)
     calibrate_cli.add_parser(sub)
     return parser
-
-
-def add_replay_options(serve: argparse.ArgumentParser) -> None:
-    """``serve`` options for recorded behaviour: replaying a recording, and what ``calibrate`` writes."""
-    add = serve.add_argument
-    add(
-        "--replay",
-        metavar="FILE",
-        help="answer creates that match a recording (creatify-mock record) as recorded",
-    )
-    add("--replay-speed", type=float, help="replayed timelines run this many times faster (default 1)")
-    add("--replay-strict", action="store_const", const=True, help="a create no recording matches is a 404")
-    add(
-        "--credentials-error-status",
-        type=int,
-        help="status of missing/wrong credentials answers (default 401)",
-    )
-    add("--missing-credentials-body", help="JSON body of the missing-credentials answer (DRF's by default)")
-    add("--wrong-credentials-body", help="JSON body of the wrong-credentials answer (DRF's by default)")
-    add(
-        "--credit-rates",
-        action="append",
-        metavar="MODEL=RATE",
-        help="credits per 1,000 tokens for model names containing MODEL, repeatable (before the built-in rates)",
-    )
 
 
 def parse_command(argv: Sequence[str] | None = None) -> argparse.Namespace:

@@ -1,4 +1,5 @@
-"""``serve`` options about what the mock lets others reach and how much one request or account may cost.
+"""``serve`` option groups kept apart from ``cli.py``: what the mock lets others reach and how much one request
+or account may cost (``docs/security.md``); recorded behaviour (replay, what ``calibrate`` writes).
 
 Kept apart from ``cli.py`` so that module stays one screenful per concern; every option here is a setting
 (``CREATIFY_MOCK_<NAME>``, the config file) documented in ``docs/security.md``.
@@ -45,4 +46,29 @@ def add_safety_options(serve: argparse.ArgumentParser) -> None:
         "--generation-queue",
         type=int,
         help="slow generations one account may have queued; over it a job fails at once (default 16)",
+    )
+
+
+def add_replay_options(serve: argparse.ArgumentParser) -> None:
+    """``serve`` options for recorded behaviour: replaying a recording, and what ``calibrate`` writes."""
+    add = serve.add_argument
+    add(
+        "--replay",
+        metavar="FILE",
+        help="answer creates that match a recording (creatify-mock record) as recorded",
+    )
+    add("--replay-speed", type=float, help="replayed timelines run this many times faster (default 1)")
+    add("--replay-strict", action="store_const", const=True, help="a create no recording matches is a 404")
+    add(
+        "--credentials-error-status",
+        type=int,
+        help="status of missing/wrong credentials answers (default 401)",
+    )
+    add("--missing-credentials-body", help="JSON body of the missing-credentials answer (DRF's by default)")
+    add("--wrong-credentials-body", help="JSON body of the wrong-credentials answer (DRF's by default)")
+    add(
+        "--credit-rates",
+        action="append",
+        metavar="MODEL=RATE",
+        help="credits per 1,000 tokens for model names containing MODEL, repeatable (before the built-in rates)",
     )
