@@ -51,7 +51,8 @@ def delivering_pid(redis_url: str, args: tuple[str, ...]) -> int:
     finally:
         client.close()
     assert len(pending) == 1, pending
-    return int(pending[0]["consumer"].decode().split("-")[-2])
+    consumer = bytes(pending[0]["consumer"])  # type: ignore[arg-type]  # redis-py: a union of reply shapes
+    return int(consumer.decode().split("-")[-2])
 
 
 def status_of(cli: Cli, job_id: str) -> tuple[int, Any]:
