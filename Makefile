@@ -56,7 +56,7 @@ test: lint typecheck debian-deps
 	$(MAKE) --no-print-directory contract
 
 # The fast layer while working: core, service, generation and validation in-process, plus quick HTTP tests.
-test-fast: install-test
+test-fast: install-test debian-deps
 	$(BIN)/python -m pytest -q -m "not slow" $(PYTEST_ARGS)
 
 # The shipped contract suite; with no CONTRACT_BASE_URL it starts the embedded mock. CONTRACT_ARGS adds options.
