@@ -126,7 +126,7 @@ def test_kill_9_and_restart_with_the_same_state_file(tmp_path: Path, servers: Ca
         log = second.stop()
     assert "state file" in log and "loaded" in log
     with contextlib.closing(sqlite3.connect(state)) as db:  # the mock has stopped: its lock is released
-        saved = {row[0] for row in db.execute("SELECT id FROM jobs")}
+        saved = {json.loads(row[0])["id"] for row in db.execute("SELECT body FROM jobs")}
     assert saved >= set(before)
 
 
