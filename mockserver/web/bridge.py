@@ -80,6 +80,10 @@ class Bridge:
         self.instant = instant  # calls ``web.protocol`` may answer itself: on the loop, never waiting
         self.log_requests = log_requests
         self.host: Host | None = None
+        # Opening a stream or a sync create (the job, its text) takes about a millisecond: on the loop, a burst of
+        # 2,000 would hold every other client for seconds; on the --threads pool, eight threads would take the GIL
+        # from the loop in turns. One thread opens them one after another; the loop keeps answering meanwhile.
+        self.opener = ThreadPoolExecutor(1, thread_name_prefix="creatify-mock-opener")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -105,7 +109,11 @@ class Bridge:
         if not declared:
             environ["CONTENT_LENGTH"] = str(len(body)) if body else ""
         if self.inline is not None and self.inline(environ):
-            status, headers, out = call(self.app, environ)
+            loop = asyncio.get_running_loop()
+            if self.instant is not None and self.instant(environ):
+                status, headers, out = call(self.app, environ)
+            else:  # a stream or sync create: its opening (job, text) in the one opener thread, see __init__
+                status, headers, out = await loop.run_in_executor(self.opener, call, self.app, environ)
         else:
             status, headers, out = await asyncio.get_running_loop().run_in_executor(
                 self.pool, call, self.app, environ

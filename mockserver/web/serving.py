@@ -17,6 +17,7 @@ import gc
 import logging
 import resource
 import socket
+import sys
 import threading
 from collections.abc import Callable, Coroutine, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -45,6 +46,9 @@ KEEP_ALIVE_SECONDS = 30
 #: Collector thresholds while the server owns the process: young collections stay frequent enough to catch
 #: short-lived cycles, full ones become rare (each one walks every stored job: ~100 ms at 100,000 jobs).
 GC_THRESHOLDS = (5_000, 20, 100)
+#: How long a thread may hold the GIL when another wants it (Python's default: 5 ms): the event loop answers
+#: every held connection, so it should not wait that long behind a pool thread.
+SWITCH_INTERVAL = 0.001
 
 
 def tune_gc() -> None:
@@ -56,6 +60,7 @@ def tune_gc() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
+    sys.setswitchinterval(SWITCH_INTERVAL)
 
 
 def raise_open_files() -> None:
@@ -139,6 +144,7 @@ class Server:
                 _run(self._serve())
         finally:
             self._pool.shutdown(wait=False, cancel_futures=True)
+            self.bridge.opener.shutdown(wait=False, cancel_futures=True)
             self._socket.close()
 
     async def _serve(self) -> None:
