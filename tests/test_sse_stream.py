@@ -122,12 +122,12 @@ def test_manual_stream_is_held_and_released_chunk_by_chunk(mock: MockServer, sse
     assert all(c is not None and c.finish_reason is None for c in held)
     assert sse.job(opened["job_id"])["status"] == "running"
     assert _open_streams(mock)[0]["sent"] == 2
-    assert requests.post(release, timeout=TIMEOUT).status_code == 200  # no body: everything
+    assert requests.post(release, json={}, timeout=TIMEOUT).status_code == 200  # an empty body: everything
     rest = reader.rest()
     text = "".join(c.text for c in held if c is not None) + "".join(c.text for c in rest)
     done = sse.job(opened["job_id"])
     assert done["status"] == "done" and done["response_text"] == text
-    assert requests.post(release, timeout=TIMEOUT).status_code == 404  # the stream is over
+    assert requests.post(release, json={}, timeout=TIMEOUT).status_code == 404  # the stream is over
 
 
 @pytest.mark.parametrize("mock_options", [{"timing": "manual"}])
