@@ -63,6 +63,14 @@ class EventFeed(Protocol):
 
     def subscribe(self, since_seq: int | None = None) -> Subscription: ...
 
+    def recent(self, limit: int) -> list[Event]: ...
+
+    @property
+    def size(self) -> int: ...
+
+    @property
+    def subscribers(self) -> int: ...
+
 
 class MemorySubscription:
     """A reader's cursor into a ``MemoryEventFeed``; ``get`` sleeps on its own event until something is new."""

@@ -13,7 +13,7 @@ import yaml
 
 from mockserver.config.settings import Settings
 from mockserver.core import journal as journal_mod
-from mockserver.core.events import MemoryEventFeed
+from mockserver.core.events import EventFeed
 from mockserver.core.journal import Entry, Journal
 from mockserver.core.scenarios import RequestInfo, Rule, ScenarioBook, ScenarioError, load_file
 from mockserver.webhooks.dispatcher import Dispatcher
@@ -26,7 +26,7 @@ class AdminOperations:
     scenarios: ScenarioBook
     journal: Journal
     webhooks: Dispatcher
-    events: MemoryEventFeed
+    events: EventFeed
     _startup_scenarios: tuple[list[Any], str]
 
     def _rules_changed(self, action: str, **data: Any) -> None:

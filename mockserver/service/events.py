@@ -12,13 +12,15 @@ from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from mockserver.config.settings import Settings
 from mockserver.core import journal as journal_mod
 from mockserver.core.clock import Clock
-from mockserver.core.events import DEFAULT_SIZE, GAP, Event, MemoryEventFeed, Subscription
+from mockserver.core.events import DEFAULT_SIZE, GAP, Event, EventFeed, MemoryEventFeed, Subscription
 from mockserver.core.journal import Entry, Journal
 from mockserver.core.models import Job
 from mockserver.core.scheduler import Scheduler
-from mockserver.core.storage.base import JobRepository
+from mockserver.core.storage.base import JobRepository, Storage
+from mockserver.core.storage.redis_events import RedisEventFeed
 from mockserver.core.streams import StreamBook
 from mockserver.webhooks.dispatcher import Dispatcher
 
@@ -58,13 +60,22 @@ class EventOperations:
     journal: Journal
     webhooks: Dispatcher
     streams: StreamBook
-    events: MemoryEventFeed
+    events: EventFeed
+    storage: Storage
+    settings: Settings
     _closing: threading.Event
     reset_hooks: list[Callable[[], object]]
 
     def _init_events(self, size: int = DEFAULT_SIZE) -> None:
         """Create the feed and hook the parts that publish into it (called once from ``__init__``)."""
-        self.events = MemoryEventFeed(lambda: self.clock.now_us() / 1_000_000, size)
+        now = lambda: self.clock.now_us() / 1_000_000  # noqa: E731
+        client = self.storage.extras.get("client") if self.storage.shared else None
+        # On a shared store the feed is shared too: a reader on any process sees what every process did.
+        self.events = (
+            MemoryEventFeed(now, size)
+            if client is None
+            else RedisEventFeed(client, self.settings.store_prefix, now)
+        )
         self.store.listeners.append(self._on_transition)
         self.webhooks.log.listener = self._on_delivery
         self.reset_hooks.append(lambda: self.events.publish("state.reset", {}))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from mockserver.core.clock import Clock
-from mockserver.core.events import MemoryEventFeed
+from mockserver.core.events import EventFeed
 from mockserver.core.models import JobStatus
 from mockserver.core.storage.base import JobRepository
 from mockserver.core.streams import StreamBook
@@ -25,7 +25,7 @@ class StreamControlOperations:
     store: JobRepository
     streams: StreamBook
     waiters: Waiters
-    events: MemoryEventFeed
+    events: EventFeed
 
     def get_sse(self, account: str | None, job_id: str) -> dict[str, Any] | None:
         raise NotImplementedError  # ``service.streaming.SseOperations``

@@ -13,7 +13,7 @@ from typing import Any
 
 from mockserver.config.settings import Settings
 from mockserver.core.clock import Clock
-from mockserver.core.events import MemoryEventFeed
+from mockserver.core.events import EventFeed
 from mockserver.core.models import Family, Job, JobStatus, Schedule
 from mockserver.core.scenarios import Rule
 from mockserver.core.storage.base import JobRepository
@@ -59,7 +59,7 @@ class SseOperations:
     generator: Generator
     waiters: Waiters
     streams: StreamBook
-    events: MemoryEventFeed
+    events: EventFeed
     _chunk_event: Callable[..., None]  # ``service.stream_control``
     _closing: threading.Event
     _validators: dict[str, RequestValidator]

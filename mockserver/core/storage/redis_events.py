@@ -6,20 +6,21 @@ Each event's ``seq`` is a global ``INCR`` and also its stream id (``<seq>-0``), 
 exactly where a client stopped, whichever process it reconnects to. ``publish`` never raises into the caller (a
 lost event only costs the feed) and costs one short script call.
 
-Merge note: ``Event`` and ``Subscription`` here mirror the BRIEF's definitions; once ``core/events.py`` is merged,
-import its ``Event`` instead of the local one (same fields, same order).
+``recent`` reads the stream's tail; ``subscribers`` counts this process's readers only (it decides whether this
+process moves unread jobs on time while someone watches).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import redis
 
 from mockserver.core import jsonio
+from mockserver.core.events import Event
 
 log = logging.getLogger("creatify_mock.events")
 #: Events kept in the stream (approximately: ``MAXLEN ~``).
@@ -34,23 +35,13 @@ return seq
 """
 
 
-@dataclass(frozen=True)
-class Event:
-    """One thing that happened (the BRIEF's ``core.events.Event``)."""
-
-    seq: int
-    at: float
-    kind: str
-    job_id: str | None = None
-    data: dict[str, Any] = field(default_factory=dict)
-
-
 class RedisSubscription:
     """Events after a position of the shared stream; ``get`` blocks (in Redis) for at most ``timeout``."""
 
-    def __init__(self, client: Any, stream: str, after: str) -> None:
+    def __init__(self, client: Any, stream: str, after: str, on_close: Callable[[], None]) -> None:
         self._r, self._stream, self._after = client, stream, after
         self._closed = False
+        self._on_close = on_close
 
     def get(self, timeout: float) -> list[Event]:
         if self._closed:
@@ -66,14 +57,18 @@ class RedisSubscription:
         for _, entries in answer or []:
             for entry_id, fields in entries:
                 self._after = entry_id.decode()
-                body = jsonio.loads(fields[b"e"])
-                events.append(
-                    Event(int(self._after.split("-")[0]), body["at"], body["kind"], body["job"], body["data"])
-                )
+                events.append(_event(entry_id, fields))
         return events
 
     def close(self) -> None:
-        self._closed = True
+        if not self._closed:
+            self._closed = True
+            self._on_close()
+
+
+def _event(entry_id: bytes, fields: dict[bytes, bytes]) -> Event:
+    body = jsonio.loads(fields[b"e"])
+    return Event(int(entry_id.decode().split("-")[0]), body["at"], body["kind"], body["job"], body["data"])
 
 
 class RedisEventFeed:
@@ -85,6 +80,27 @@ class RedisEventFeed:
         self._stream = f"{prefix}events"
         self._now = now
         self._publish = client.register_script(PUBLISH)
+        self._readers = 0
+        self._lock = threading.Lock()
+        self.size = KEEP
+
+    @property
+    def subscribers(self) -> int:
+        """Readers attached to this process."""
+        return self._readers
+
+    def recent(self, limit: int) -> list[Event]:
+        """The newest ``limit`` events kept (of every process), oldest first."""
+        try:
+            tail = self._r.xrevrange(self._stream, count=limit)
+        except redis.RedisError as exc:
+            log.warning("event feed: %s", exc)
+            return []
+        return [_event(entry_id, fields) for entry_id, fields in reversed(tail)]
+
+    def _closed_one(self) -> None:
+        with self._lock:
+            self._readers -= 1
 
     def publish(self, kind: str, data: dict[str, Any], job_id: str | None = None) -> None:
         try:
@@ -100,4 +116,6 @@ class RedisEventFeed:
             after = last[0][0].decode() if last else "0-0"
         else:
             after = f"{max(since_seq, 0)}-0"
-        return RedisSubscription(self._r, self._stream, after)
+        with self._lock:
+            self._readers += 1
+        return RedisSubscription(self._r, self._stream, after, self._closed_one)
