@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import logging
 import signal
 import sys
@@ -10,6 +11,7 @@ from collections.abc import Sequence
 from types import FrameType
 
 from mockserver.calibrate import cli as calibrate_cli
+from mockserver.cli_groups import grouped
 from mockserver.config.settings import SERVERS, TIMINGS, Settings
 from mockserver.config.sources import load
 from mockserver.config.values import SettingsError
@@ -35,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"creatify-mock {mock_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="serve the mock over HTTP", description="Serve the mock over HTTP.")
-    add = serve.add_argument
+    add = grouped(serve)  # each option under its setting's group (mockserver/config/groups.py)
     add("--host", help="interface to bind (default 127.0.0.1)")
     add("--port", type=int, help="port (default 8000; 0 picks a free one)")
     add("--config", help="TOML file with any of these settings (dashes or underscores)")
@@ -150,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def add_replay_options(serve: argparse.ArgumentParser) -> None:
     """``serve`` options for recorded behaviour: replaying a recording, and what ``calibrate`` writes."""
-    add = serve.add_argument
+    add = grouped(serve)
     add(
         "--replay",
         metavar="FILE",
@@ -173,6 +175,14 @@ def add_replay_options(serve: argparse.ArgumentParser) -> None:
     )
 
 
+def did_you_mean(parser: argparse.ArgumentParser, extra: Sequence[str]) -> str:
+    """The closest option to the first unknown one, if any is close; then where the whole list is."""
+    known = [flag for action in parser._actions for flag in action.option_strings]
+    close = difflib.get_close_matches(extra[0].split("=")[0], known, n=1)
+    hint = f"; did you mean {close[0]}?" if close else ""
+    return f"{hint} ({parser.prog} --help lists every option)"
+
+
 def parse_command(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """The command line; an unknown option shows the usage of the command it was given to (argparse alone
     would show the top-level usage)."""
@@ -180,7 +190,8 @@ def parse_command(argv: Sequence[str] | None = None) -> argparse.Namespace:
     namespace, extra = parser.parse_known_args(argv)
     if extra:
         commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-        commands.choices[namespace.command].error(f"unrecognized arguments: {' '.join(extra)}")
+        command = commands.choices[namespace.command]
+        command.error(f"unrecognized arguments: {' '.join(extra)}{did_you_mean(command, extra)}")
     return namespace
 
 

@@ -266,8 +266,27 @@ def test_version() -> None:
 def test_an_unknown_serve_option_shows_serves_usage() -> None:
     done = _cli("serve", "--bogus")
     assert done.returncode == 2
-    assert done.stderr.startswith("usage: creatify-mock serve ") and "--pending-seconds" in done.stderr
+    assert done.stderr.startswith("usage: creatify-mock serve [options]")
     assert "creatify-mock serve: error: unrecognized arguments: --bogus" in done.stderr
+    assert "creatify-mock serve --help lists every option" in done.stderr
+
+
+def test_a_mistyped_serve_option_names_the_closest_one() -> None:
+    done = _cli("serve", "--pendng-seconds", "2")
+    assert done.returncode == 2
+    assert "unrecognized arguments: --pendng-seconds 2; did you mean --pending-seconds?" in done.stderr
+
+
+def test_serve_help_lists_the_options_in_groups_with_examples() -> None:
+    from mockserver.config.groups import GROUPS
+
+    done = _cli("serve", "--help")
+    assert done.returncode == 0
+    positions = [done.stdout.index(f"\n{title} options:\n") for _, title, _ in GROUPS]
+    assert positions == sorted(positions), "the groups are out of order"
+    timing = done.stdout.split("\ntiming options:\n")[1].split(" options:\n")[0]
+    assert "--pending-seconds" in timing and "--webhook-timeout" not in timing
+    assert "examples:\n  creatify-mock serve" in done.stdout
 
 
 def test_the_command_names_what_the_user_typed() -> None:
