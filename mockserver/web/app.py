@@ -18,7 +18,7 @@ from mockserver.core import jsonio
 from mockserver.core.clock import Clock
 from mockserver.core.scenarios import load_file
 from mockserver.service import MockService
-from mockserver.web import admin, api, cors, errors, pipeline, sse
+from mockserver.web import admin, api, apidocs, cors, errors, pipeline, sse
 from mockserver.web.context import attach
 from mockserver.web.fastpath import FastPath
 from mockserver.web.journal import JournalMiddleware
@@ -57,6 +57,7 @@ def create_app(
     sse.register(app)
     admin.register(app)
     _documents(app, settings.models)
+    apidocs.register(app)  # /docs: Swagger UI for both documents, from files installed with the mock
 
     if fast_path:  # inside the journal: fast answers are journaled like the rest
         app.wsgi_app = FastPath(app.wsgi_app, service, settings.log_requests)  # type: ignore[method-assign]
