@@ -12,6 +12,8 @@ from types import FrameType
 
 from mockserver.calibrate import cli as calibrate_cli
 from mockserver.cli_groups import grouped
+from mockserver.config import logs
+from mockserver.config.logs import FORMATS, LEVELS
 from mockserver.config.settings import SERVERS, TIMINGS, Settings
 from mockserver.config.sources import load
 from mockserver.config.values import SettingsError
@@ -134,6 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds a sync call or a stream waits for its job at most (default 60)",
     )
     add("--quiet", dest="log_requests", action="store_const", const=False, help="no per-request log lines")
+    add("--log-format", choices=FORMATS, help="text (default) or json: one JSON object per line, every line")
+    add("--log-level", choices=LEVELS, help="debug, info (default: a line per call), warning or error")
     add(
         "--state-file",
         metavar="PATH",
@@ -221,7 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"creatify-mock: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(settings.log_format, settings.log_level)
     try:
         app = create_app(settings)
     except (ScenarioError, RecordingError) as exc:
@@ -250,9 +254,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         watcher.start()
     elif settings.watch:
         logger.warning("--watch without --scenarios: there is no file to watch")
-    print(
+    logs.announce(
+        settings.log_format,
         f"creatify-mock serving on {server.url} (timing: {settings.timing}; webhooks: {svc.webhook_egress()})",
-        flush=True,
+        url=server.url,
     )
     try:
         server.serve_forever()
@@ -262,7 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if state is not None:  # before the dispatcher closes: undelivered events are saved as pending
             state.stop()
         svc.close()
-    print("creatify-mock stopped", flush=True)
+    logs.announce(settings.log_format, "creatify-mock stopped")
     return 0
 
 

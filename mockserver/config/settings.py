@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from mockserver.config.logs import FORMATS, LEVELS
 from mockserver.config.values import (
     SettingsError,
     parse_credit_rates,
@@ -86,6 +87,8 @@ class Settings:
     cors: bool = True
     cors_origins: str = "*"
     generation_budget: float = 2.0
+    log_format: str = "text"
+    log_level: str = "info"
     config: str | None = field(default=None, metadata={"cli_only": True})
 
     def __post_init__(self) -> None:
@@ -101,6 +104,8 @@ class Settings:
             check(getattr(self, name) >= 1, name, "must be >= 1")
         check(self.webhook_events in WEBHOOK_EVENTS, "webhook_events", "must be all or terminal")
         check(self.server in SERVERS, "server", f"must be one of {', '.join(SERVERS)}")
+        check(self.log_format in FORMATS, "log_format", f"must be one of {', '.join(FORMATS)}")
+        check(self.log_level in LEVELS, "log_level", f"must be one of {', '.join(LEVELS)}")
         for name in ("webhook_duplicate_rate", "webhook_reorder_rate", "webhook_drop_rate"):
             check(0.0 <= getattr(self, name) <= 1.0, name, "must be between 0 and 1")
         for name in ("webhook_max_attempts", "webhook_workers", "webhook_queue_size", "webhook_log_size"):

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, request
 
 from mockserver import replay
 from mockserver.config.settings import Settings
@@ -19,11 +17,11 @@ from mockserver.core.clock import Clock
 from mockserver.core.scenarios import load_file
 from mockserver.service import MockService
 from mockserver.web import admin, api, apidocs, cors, errors, pipeline, sse
+from mockserver.web.accesslog import AccessLogMiddleware
 from mockserver.web.context import attach
 from mockserver.web.fastpath import FastPath
 from mockserver.web.journal import JournalMiddleware
 
-access_log = logging.getLogger("creatify_mock.access")
 MAX_DOCUMENTS = 16
 
 
@@ -48,8 +46,6 @@ def create_app(
     # OPTIONS is answered in JSON by the API's views, and is a JSON 405 elsewhere.
     app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False
     attach(app, service)
-    if settings.log_requests:
-        _access_log(app)
     cors.register(app)  # first: a preflight is answered before redirects, authentication and faults
     errors.register(app)  # trailing-slash redirects are answered in JSON before anything else
     pipeline.register(app)  # authentication -> rate limit and credits -> scenario faults
@@ -60,11 +56,13 @@ def create_app(
     apidocs.register(app)  # /docs: Swagger UI for both documents, from files installed with the mock
 
     if fast_path:  # inside the journal: fast answers are journaled like the rest
-        app.wsgi_app = FastPath(app.wsgi_app, service, settings.log_requests)  # type: ignore[method-assign]
+        app.wsgi_app = FastPath(app.wsgi_app, service, False)  # type: ignore[method-assign]
     if service.journal_enabled:  # last: the middleware wraps the finished app
         app.wsgi_app = JournalMiddleware(  # type: ignore[method-assign]
             app.wsgi_app, service.record_request, settings.max_body_bytes
         )
+    if settings.log_requests:  # outermost: the line is written after the last byte, streams included
+        app.wsgi_app = AccessLogMiddleware(app.wsgi_app)  # type: ignore[method-assign]
     return app
 
 
@@ -83,22 +81,3 @@ def _documents(app: Flask, models: tuple[str, ...]) -> None:
 
     app.add_url_rule("/openapi.json", "openapi", lambda: serve("api", lambda url: build(url, models)))
     app.add_url_rule("/__admin/openapi.json", "admin_openapi", lambda: serve("admin", build_admin))
-
-
-def _access_log(app: Flask) -> None:
-    @app.before_request
-    def _start_timer() -> None:
-        g.started = time.perf_counter()
-
-    @app.after_request
-    def _log(response: Response) -> Response:
-        took = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-        access_log.info(
-            '%s "%s %s" %s %.1fms',
-            request.remote_addr,
-            request.method,
-            request.full_path.rstrip("?"),
-            response.status_code,
-            took,
-        )
-        return response

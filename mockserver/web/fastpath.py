@@ -22,6 +22,7 @@ from werkzeug.http import HTTP_STATUS_CODES, parse_options_header
 
 from mockserver.core import jsonio
 from mockserver.service import MockService
+from mockserver.web.accesslog import annotate
 from mockserver.web.api import ids_filter
 from mockserver.web.http import ApiError, decode_body, read_body
 from mockserver.web.pipeline import credentials_error, limit_error
@@ -129,7 +130,9 @@ class FastPath:
         if errors is not None:
             return 400, errors, {}
         cleaned, webhook_url = self.svc.clean_create(body)
-        return 201, self.svc.create(account, cleaned, webhook_url), {}
+        job = self.svc.create(account, cleaned, webhook_url)
+        annotate(environ, job_id=job["id"])
+        return 201, job, {}
 
     def _read(self, environ: dict[str, Any], account: str) -> Answer:
         job = self.svc.get(account, environ["PATH_INFO"][len(PREFIX) : -1])

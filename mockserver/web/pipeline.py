@@ -20,6 +20,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from mockserver.core.scenarios import RequestInfo
 from mockserver.service import MockService
+from mockserver.web.accesslog import annotate
 from mockserver.web.context import service
 from mockserver.web.families import family_of, shaped
 from mockserver.web.http import ApiError, json_response, read_json
@@ -123,6 +124,7 @@ def apply_scenarios() -> Response | None:
     if found is None:
         return None
     rule, delay = found
+    annotate(request.environ, rule=rule.id)
     if delay > 0:
         time.sleep(delay)
     http = rule.spec.get("http")

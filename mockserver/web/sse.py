@@ -17,6 +17,7 @@ from mockserver.core import jsonio
 from mockserver.core.streams import Abort, Stream
 from mockserver.service import MockService
 from mockserver.web import streaming
+from mockserver.web.accesslog import annotate
 from mockserver.web.context import service
 from mockserver.web.http import ApiError, json_response, read_json
 
@@ -53,9 +54,11 @@ def create() -> Response:
     cleaned, webhook_url, sync = _body(svc)
     rule = g.get("scenario_rule")
     if not sync:
-        return json_response(svc.create_sse(g.account, cleaned, webhook_url, rule), 201)
-    with streaming.host(request.environ).hold():  # this worker waits: the pool gets one more meanwhile
-        job = svc.create_sse(g.account, cleaned, webhook_url, rule, sync=True)
+        job = svc.create_sse(g.account, cleaned, webhook_url, rule)
+    else:
+        with streaming.host(request.environ).hold():  # this worker waits: the pool gets one more meanwhile
+            job = svc.create_sse(g.account, cleaned, webhook_url, rule, sync=True)
+    annotate(request.environ, job_id=job["id"])
     return json_response(job, 201)
 
 
@@ -77,6 +80,7 @@ def stream() -> Response:
     svc = service()
     cleaned, webhook_url, _sync = _body(svc)  # ``sync`` means nothing on a stream: it always waits
     opened = svc.open_stream(g.account, cleaned, webhook_url, g.get("scenario_rule"))
+    annotate(request.environ, job_id=opened.job["id"])
     events = Events(opened, streaming.host(request.environ), request.environ)
     return Response(events, 200, content_type="text/event-stream", headers=STREAM_HEADERS)
 
