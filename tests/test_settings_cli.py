@@ -298,3 +298,39 @@ def test_the_command_names_what_the_user_typed() -> None:
     )
     done = _cli("serve", env={"CREATIFY_MOCK_TIMMING": "instant"})
     assert done.returncode == 2 and "did you mean CREATIFY_MOCK_TIMING?" in done.stderr
+
+
+def test_an_unknown_environment_variable_names_the_closest_one_only() -> None:
+    with pytest.raises(SettingsError) as raised:
+        load(environ={"CREATIFY_MOCK_TIMMING": "instant"})
+    message = str(raised.value)
+    assert "did you mean CREATIFY_MOCK_TIMING?" in message
+    assert "CREATIFY_MOCK_PORT" not in message and "known:" not in message  # not every name there is
+
+
+def test_an_unknown_variable_far_from_any_name_says_where_the_names_are() -> None:
+    with pytest.raises(SettingsError) as raised:
+        load(environ={"CREATIFY_MOCK_ZZZZZZZZ": "1"})
+    assert "did you mean" not in str(raised.value) and "serve --help" in str(raised.value)
+
+
+def test_a_mistyped_keyword_of_mockserver_names_the_closest_setting() -> None:
+    from mockserver.testing import MockServer
+
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'timming'; did you mean 'timing'\?"):
+        MockServer(timming="instant")  # type: ignore[call-arg]
+
+
+def test_the_typed_overrides_name_every_setting_with_its_type() -> None:
+    import typing
+    from dataclasses import fields
+
+    from mockserver.config.overrides import SettingsOverrides
+    from mockserver.config.settings import ALIASES, Settings
+
+    hints = typing.get_type_hints(SettingsOverrides)
+    settings_hints = typing.get_type_hints(Settings)
+    names = {f.name for f in fields(Settings)}
+    assert set(hints) == names | set(ALIASES) | {"quiet"}, "SettingsOverrides must list every setting"
+    for name in names:
+        assert hints[name] == settings_hints[name], f"{name}: {hints[name]} != {settings_hints[name]}"

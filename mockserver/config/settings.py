@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -184,6 +185,12 @@ def canonical(name: str) -> str:
     return "log_requests" if name == "quiet" else ALIASES.get(name, name)
 
 
+def did_you_mean(name: str) -> str:
+    """``; did you mean 'timing'?`` for the setting closest to a mistyped name, or nothing when none is close."""
+    close = difflib.get_close_matches(name, NAMES, n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
 def _kind(name: str) -> str:
     default = _FIELDS[name].default
     if isinstance(default, bool):
@@ -198,7 +205,7 @@ def _kind(name: str) -> str:
 def _coerce(name: str, value: Any) -> Any:
     """Turn a TOML/env/CLI value into the field's type, with an error that names the setting."""
     if name not in _FIELDS:
-        raise SettingsError(f"unknown setting {name!r}; known: {', '.join(sorted(_FIELDS))}")
+        raise SettingsError(f"unknown setting {name!r}{did_you_mean(name)}")
     default = _FIELDS[name].default
     try:
         if name == "scenario_rules" and isinstance(value, (list, tuple)):  # TOML [[scenario-rules]] tables
