@@ -31,7 +31,9 @@ Layer = dict[str, tuple[Any, str]]
 
 def _unknown(spelled: str, where: str, known: list[str]) -> SettingsError:
     """The closest known name only (the whole list is ``serve --help`` and the options reference)."""
-    bare = {name.removeprefix(ENV_PREFIX): name for name in known}  # the shared prefix would make all look close
+    bare = {
+        name.removeprefix(ENV_PREFIX): name for name in known
+    }  # the shared prefix would make all look close
     close = difflib.get_close_matches(spelled.strip("'").removeprefix(ENV_PREFIX), list(bare), n=1)
     hint = f"did you mean {bare[close[0]]}?" if close else "creatify-mock serve --help lists the settings"
     return SettingsError(f"unknown setting {spelled} {where}; {hint}")
