@@ -10,14 +10,23 @@ from pathlib import Path
 import pytest
 import requests
 
-from mockserver.testing import MockServer, WebhookReceiver
+from mockserver.config.settings import Settings
+from mockserver.testing import LOOPBACK_HOSTS, MockServer, WebhookReceiver
 
 from .conftest import API, TIMEOUT, valid_body
 from .docs_examples import example
 
 pytestmark = pytest.mark.slow  # real servers
 
-FAST = {"timing": "instant", "webhook_events": "terminal", "webhook_backoff": 0.01, "webhook_timeout": 0.5}
+FAST = Settings(
+    port=0,
+    log_requests=False,
+    webhook_allow_hosts=LOOPBACK_HOSTS,
+    timing="instant",
+    webhook_events="terminal",
+    webhook_backoff=0.01,
+    webhook_timeout=0.5,
+)
 
 
 def _create(mock: MockServer, url: str) -> str:
@@ -29,7 +38,7 @@ def _create(mock: MockServer, url: str) -> str:
 
 
 def test_records_a_signed_delivery_and_verifies_it() -> None:
-    with WebhookReceiver(secret="k") as hooks, MockServer(webhook_secret="k", **FAST) as mock:  # type: ignore[arg-type]
+    with WebhookReceiver(secret="k") as hooks, MockServer(FAST, webhook_secret="k") as mock:
         job_id = _create(mock, hooks.url)
         [call] = hooks.wait_for(1)
         assert call.signature_valid is True and call.answered == 200 and call.json()["id"] == job_id
@@ -40,8 +49,8 @@ def test_records_a_signed_delivery_and_verifies_it() -> None:
 def test_a_wrong_secret_is_answered_401_and_fails_assert_signed() -> None:
     with (
         WebhookReceiver(secret="other") as hooks,
-        MockServer(webhook_secret="k", webhook_max_attempts=1, **FAST) as mock,
-    ):  # type: ignore[arg-type]
+        MockServer(FAST, webhook_secret="k", webhook_max_attempts=1) as mock,
+    ):
         _create(mock, hooks.url)
         [call] = hooks.wait_for(1)
         assert call.signature_valid is False and call.answered == 401
@@ -51,7 +60,7 @@ def test_a_wrong_secret_is_answered_401_and_fails_assert_signed() -> None:
 
 
 def test_fails_on_demand_status_delay_and_drop_then_the_retry_lands() -> None:
-    with WebhookReceiver() as hooks, MockServer(**FAST) as mock:  # type: ignore[arg-type]
+    with WebhookReceiver() as hooks, MockServer(FAST) as mock:
         hooks.fail(500)
         hooks.fail(200, delay=2.0)  # longer than the mock's 0.5 s timeout: that attempt times out
         hooks.fail(drop=True)
