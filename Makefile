@@ -54,6 +54,7 @@ lint: install-test
 	$(BIN)/ruff check mockserver contract_tests tests bench
 	$(BIN)/ruff format --check mockserver contract_tests tests bench
 	$(BIN)/lint-imports
+	$(BIN)/hadolint Dockerfile
 
 # Redocly and Spectral (npm, pinned, installed into .venv/openapi-lint) on both OpenAPI documents; skips without npm.
 lint-openapi: install-test
