@@ -83,3 +83,14 @@ def test_every_page_is_in_the_nav() -> None:
         assert str(page.relative_to(DOCS)) in nav, (
             f"{page.relative_to(DOCS)} is in no nav entry of mkdocs.yml"
         )
+
+
+def test_every_python_block_is_a_marked_example() -> None:
+    """An unmarked Python block would be an example no test runs."""
+    unmarked = []
+    for page in pages():
+        text = page.read_text()
+        for match in re.finditer(r"(.*)\n```python\n", text):
+            if "<!-- example:" not in match.group(1):
+                unmarked.append(f"{page.relative_to(ROOT)}:{text[: match.start()].count(chr(10)) + 2}")
+    assert not unmarked, "Python blocks without <!-- example: NAME -->: " + ", ".join(unmarked)
