@@ -72,3 +72,9 @@ def test_a_value_the_declaration_refuses_is_not_used() -> None:
 def test_the_function_name_and_sentence_start_are_not_taken_for_a_city() -> None:
     args = call("Please call get_weather.")
     assert args["city"] not in ("Please", "get_weather")
+
+
+def test_a_huge_message_and_a_long_enum_stay_bounded() -> None:
+    tools = weather(unit={"type": "string", "enum": [f"u{i}" for i in range(5000)]})
+    args = call("get_weather " + "1" * 200_000 + " days " + "Paris " * 20_000, tools)
+    assert isinstance(args["city"], str) and args.get("unit", "u0").startswith("u")  # valid, and it returned

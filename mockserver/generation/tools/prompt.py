@@ -21,6 +21,10 @@ from typing import Any
 from jsonschema.validators import Draft202012Validator
 
 MAX_VALUE_CHARS = 80
+#: Bounds on the work per call: the message's head is read, and so many parameters and enum values at most.
+MAX_TEXT_CHARS = 20_000
+MAX_PARAMETERS = 64
+MAX_ENUM_VALUES = 256
 PREPOSITIONS = r"(?:for|in|at|to|from|about|near|of|on)"
 #: A run of capitalised words ("New York", "São Paulo", "Rio de Janeiro" keeps "Rio").
 PROPER = r"[A-ZÀ-Þ][\w'’\-]*(?:\s+[A-ZÀ-Þ][\w'’\-]*)*"
@@ -66,7 +70,7 @@ def _explicit(name: str, kinds: set[str], text: str) -> Any:
 
 def _mentioned_enum(options: list[Any], text: str) -> Any:
     hits = []
-    for option in options:
+    for option in options[:MAX_ENUM_VALUES]:
         if isinstance(option, str) and option:
             found = re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", text, re.IGNORECASE)
             if found:
@@ -89,8 +93,9 @@ def found_values(schema: Mapping[str, Any], text: str, function_name: str) -> di
     properties = schema.get("properties")
     if not isinstance(properties, Mapping) or not text:
         return {}
+    text = text[:MAX_TEXT_CHARS]
     required = [n for n in schema.get("required", []) if n in properties]
-    order = [*required, *(n for n in properties if n not in required)]
+    order = [*required, *(n for n in properties if n not in required)][:MAX_PARAMETERS]
     found: dict[str, Any] = {}
     taken = {function_name.lower()}
     for name in order:
