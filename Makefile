@@ -6,24 +6,31 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 ARGS   ?=
 
-.PHONY: serve test test-fast contract lint lint-openapi typecheck install install-test clean bench fuzz soak debian-deps
+.PHONY: serve test test-fast contract lint lint-openapi typecheck install install-test clean bench fuzz soak debian-deps \
+	docs docs-serve docs-options
 
 # Services and browsers the tests start themselves (command:package). CI is a fresh Debian machine where we are root:
 # `make test` installs what is missing, with a line saying so; add a pair here when a test needs another one.
 DEBIAN_TEST_DEPS := redis-server:redis-server chromium:chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
+# The first run installs for about a minute: say so, and let pip show its progress (one bar per download).
+PIP_INSTALL := $(BIN)/python -m pip install --progress-bar on --disable-pip-version-check
+
 $(BIN)/python:
+	@echo "make: creating the virtual environment $(VENV) (first run only)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
-	touch $@
+	@echo "make: installing creatify-mock and its dependencies into $(VENV) (about a minute the first time)"
+	$(PIP_INSTALL) -e .
+	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $@ $(VENV)/.installed
+	@echo "make: installing creatify-mock with its test tools into $(VENV) (a few minutes the first time)"
+	$(PIP_INSTALL) -e '.[test]'
+	@touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
@@ -31,11 +38,23 @@ install-test: $(VENV)/.installed-test
 serve: $(VENV)/.installed
 	$(BIN)/creatify-mock serve --host $(HOST) --port $(PORT) $(ARGS)
 
+# The documentation site (MkDocs + Material) into site/; --strict fails on a broken link or a page not in the nav.
+docs: install-test
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+docs-serve: install-test
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
+
+# Regenerate the options reference from serve's parser and Settings (a test fails when it is out of date).
+docs-options: install-test
+	$(BIN)/python -m mockserver.cli_reference > docs/reference/options.md
+
 # Style, then the architecture: the import contracts in pyproject.toml (layers, no web framework below web).
 lint: install-test
 	$(BIN)/ruff check mockserver contract_tests tests bench
 	$(BIN)/ruff format --check mockserver contract_tests tests bench
 	$(BIN)/lint-imports
+	$(BIN)/hadolint Dockerfile
 
 # Redocly and Spectral (npm, pinned, installed into .venv/openapi-lint) on both OpenAPI documents; skips without npm.
 lint-openapi: install-test
@@ -51,7 +70,7 @@ debian-deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-test: lint typecheck debian-deps
+test: lint typecheck debian-deps docs
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory contract
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import logging
 import signal
 import sys
@@ -11,7 +12,10 @@ from types import FrameType
 
 from mockserver import workers
 from mockserver.calibrate import cli as calibrate_cli
+from mockserver.cli_groups import grouped
 from mockserver.cli_options import add_replay_options, add_safety_options
+from mockserver.config import logs
+from mockserver.config.logs import FORMATS, LEVELS
 from mockserver.config.settings import TIMINGS, Settings
 from mockserver.config.sources import load
 from mockserver.config.values import SettingsError
@@ -39,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"creatify-mock {mock_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="serve the mock over HTTP", description="Serve the mock over HTTP.")
-    add = serve.add_argument
+    add = grouped(serve)  # each option under its setting's group (mockserver/config/groups.py)
     add("--host", help="interface to bind (default 127.0.0.1)")
     add("--port", type=int, help="port (default 8000; 0 picks a free one)")
     add("--config", help="TOML file with any of these settings (dashes or underscores)")
@@ -144,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds a sync call or a stream waits for its job at most (default 60)",
     )
     add("--quiet", dest="log_requests", action="store_const", const=False, help="no per-request log lines")
+    add("--log-format", choices=FORMATS, help="text (default) or json: one JSON object per line, every line")
+    add("--log-level", choices=LEVELS, help="debug, info (default: a line per call), warning or error")
     add(
         "--state-file",
         metavar="PATH",
@@ -166,6 +172,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def did_you_mean(parser: argparse.ArgumentParser, extra: Sequence[str]) -> str:
+    """The closest option to the first unknown one, if any is close; then where the whole list is."""
+    known = [flag for action in parser._actions for flag in action.option_strings]
+    close = difflib.get_close_matches(extra[0].split("=")[0], known, n=1)
+    hint = f"; did you mean {close[0]}?" if close else ""
+    return f"{hint} ({parser.prog} --help lists every option)"
+
+
 def parse_command(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """The command line; an unknown option shows the usage of the command it was given to (argparse alone
     would show the top-level usage)."""
@@ -173,7 +187,8 @@ def parse_command(argv: Sequence[str] | None = None) -> argparse.Namespace:
     namespace, extra = parser.parse_known_args(argv)
     if extra:
         commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-        commands.choices[namespace.command].error(f"unrecognized arguments: {' '.join(extra)}")
+        command = commands.choices[namespace.command]
+        command.error(f"unrecognized arguments: {' '.join(extra)}{did_you_mean(command, extra)}")
     return namespace
 
 
@@ -207,7 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if problem is not None:
         print(f"creatify-mock: {problem}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(settings.log_format, settings.log_level)
     if settings.workers > 1 and not workers.is_worker():
         return workers.supervise(sys.argv[1:] if argv is None else argv, settings)
     try:
@@ -242,9 +257,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         watcher.start()
     elif settings.watch:
         logger.warning("--watch without --scenarios: there is no file to watch")
-    print(
+    logs.announce(
+        settings.log_format,
         f"creatify-mock serving on {server.url} (timing: {settings.timing}; webhooks: {svc.webhook_egress()})",
-        flush=True,
+        url=server.url,
     )
     token_note = " (it asks for the admin token)" if settings.admin_token else ""
     print(f"creatify-mock dashboard: {server.url}/__admin/ui/{token_note}", flush=True)
@@ -256,7 +272,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if state is not None:  # before the dispatcher closes: undelivered events are saved as pending
             state.stop()
         svc.close()
-    print("creatify-mock stopped", flush=True)
+    logs.announce(settings.log_format, "creatify-mock stopped")
     return 0
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import argparse
 
+from mockserver.cli_groups import grouped
+
 
 def add_safety_options(serve: argparse.ArgumentParser) -> None:
     """The admin API's exposure, request count limits, admin pages and fair generation."""
-    add = serve.add_argument
+    add = grouped(serve)
     add(
         "--admin-cors-origins",
         help="origins allowed to call /__admin/ from a browser, comma-separated (default: none)",
@@ -51,7 +53,7 @@ def add_safety_options(serve: argparse.ArgumentParser) -> None:
 
 def add_replay_options(serve: argparse.ArgumentParser) -> None:
     """``serve`` options for recorded behaviour: replaying a recording, and what ``calibrate`` writes."""
-    add = serve.add_argument
+    add = grouped(serve)
     add(
         "--replay",
         metavar="FILE",

@@ -5,6 +5,8 @@
   override in a sub-directory's ``conftest.py`` (any scope) gets a mock of its own, whatever ran before.
 - ``creatify_mock_factory(**options)``: a fresh mock with exactly these options, stopped when the test ends.
 - ``creatify_mock_options``: override it to change the settings, e.g. ``return {"timing": "manual"}``.
+- ``webhook_receiver``: a real webhook endpoint on 127.0.0.1 for this test (``WebhookReceiver``): records calls,
+  verifies signatures once given ``.secret``, fails on demand, waits for N calls.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:  # the server is imported only when a test asks for it, so loading the plugin stays cheap
-    from mockserver.testing import MockServer
+    from mockserver.testing import MockServer, WebhookReceiver
 
 
 class _Servers:
@@ -109,3 +111,13 @@ def creatify_mock_factory() -> Iterator[Callable[..., MockServer]]:
             errors.append(exc)
     if errors:
         raise errors[0]
+
+
+@pytest.fixture
+def webhook_receiver() -> Iterator[WebhookReceiver]:
+    """A started ``WebhookReceiver`` for this test: give ``webhook_receiver.url`` as a job's ``webhook_url``;
+    set ``.secret`` to verify signatures, ``.fail(...)`` to make the next calls fail."""
+    from mockserver.testing import WebhookReceiver
+
+    with WebhookReceiver() as receiver:
+        yield receiver

@@ -20,6 +20,7 @@ import time
 from collections.abc import Sequence
 from types import FrameType
 
+from mockserver.cli_groups import grouped
 from mockserver.config.settings import Settings
 from mockserver.web.inherited import LISTEN_FD
 
@@ -32,7 +33,7 @@ STOP_SECONDS = 15.0
 
 def add_options(serve: argparse.ArgumentParser) -> None:
     """``serve`` options for running as a shared service: where the state lives, and how many processes."""
-    add = serve.add_argument
+    add = grouped(serve)
     add(
         "--store",
         metavar="memory|redis://HOST:PORT/DB",

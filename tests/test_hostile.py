@@ -203,8 +203,12 @@ def test_broken_http_is_a_json_error_or_a_closed_connection(live: MockServer, ra
 
 def test_a_million_item_messages_list_within_a_raised_limit_is_answered(live: MockServer) -> None:
     body = b'{"model_name":"m","messages":[' + b",".join([b'{"role":"user"}'] * 1_000_000) + b"]}"
-    raised = {"max_body_bytes": len(body) + 1, "max_messages": 1_000_000, "max_container_items": 1_000_000}
-    with live.with_settings(**raised, webhook_allow_hosts="127.0.0.1") as big:
+    with live.with_settings(
+        max_body_bytes=len(body) + 1,
+        max_messages=1_000_000,
+        max_container_items=1_000_000,
+        webhook_allow_hosts="127.0.0.1",
+    ) as big:
         headers = {**big.headers, "Content-Type": "application/json"}
         # plain requests: the conftest client would validate a million items against the schema
         response = requests.post(big.url + API, data=body, headers=headers, timeout=60)

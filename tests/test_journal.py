@@ -154,9 +154,9 @@ def test_requests_and_assert_requested(client: Client, mock: MockServer) -> None
 
 
 def test_the_readme_journal_example_runs() -> None:
-    from .test_readme import example
+    from .docs_examples import example
 
-    exec(compile(example("journal"), "README.md", "exec"), {})
+    exec(compile(example("journal"), "docs/reference/journal.md", "exec"), {})
 
 
 def test_cookies_and_proxy_credentials_are_masked(mock: MockServer) -> None:

@@ -313,14 +313,11 @@ def test_scenario_schemas_describe_the_example_files() -> None:
         schemas.validate("scenario_file", data)
 
 
-def test_the_readme_scenario_example_is_a_valid_file(tmp_path: Path) -> None:
-    import re
+def test_the_docs_scenario_example_is_a_valid_file(tmp_path: Path) -> None:
+    from .docs_examples import example
 
-    text = (ROOT / "README.md").read_text()
-    block = re.search(r"## Scenarios.*?```yaml\n(.*?)```", text, re.S)
-    assert block is not None
-    path = tmp_path / "readme.yaml"
-    path.write_text(block.group(1))
+    path = tmp_path / "docs.yaml"
+    path.write_text(example("scenario-file"))
     rules = ScenarioBook().replace(load_file(path), str(path))
     assert [r.id for r in rules] == ["safety-block", "rate-limited"]
 

@@ -266,8 +266,27 @@ def test_version() -> None:
 def test_an_unknown_serve_option_shows_serves_usage() -> None:
     done = _cli("serve", "--bogus")
     assert done.returncode == 2
-    assert done.stderr.startswith("usage: creatify-mock serve ") and "--pending-seconds" in done.stderr
+    assert done.stderr.startswith("usage: creatify-mock serve [options]")
     assert "creatify-mock serve: error: unrecognized arguments: --bogus" in done.stderr
+    assert "creatify-mock serve --help lists every option" in done.stderr
+
+
+def test_a_mistyped_serve_option_names_the_closest_one() -> None:
+    done = _cli("serve", "--pendng-seconds", "2")
+    assert done.returncode == 2
+    assert "unrecognized arguments: --pendng-seconds 2; did you mean --pending-seconds?" in done.stderr
+
+
+def test_serve_help_lists_the_options_in_groups_with_examples() -> None:
+    from mockserver.config.groups import GROUPS
+
+    done = _cli("serve", "--help")
+    assert done.returncode == 0
+    positions = [done.stdout.index(f"\n{title} options:\n") for _, title, _ in GROUPS]
+    assert positions == sorted(positions), "the groups are out of order"
+    timing = done.stdout.split("\ntiming options:\n")[1].split(" options:\n")[0]
+    assert "--pending-seconds" in timing and "--webhook-timeout" not in timing
+    assert "examples:\n  creatify-mock serve" in done.stdout
 
 
 def test_the_command_names_what_the_user_typed() -> None:
@@ -292,3 +311,39 @@ def test_serve_prints_the_dashboard_url_which_serves_the_page() -> None:
     finally:
         proc.terminate()
         proc.communicate(timeout=10)
+
+
+def test_an_unknown_environment_variable_names_the_closest_one_only() -> None:
+    with pytest.raises(SettingsError) as raised:
+        load(environ={"CREATIFY_MOCK_TIMMING": "instant"})
+    message = str(raised.value)
+    assert "did you mean CREATIFY_MOCK_TIMING?" in message
+    assert "CREATIFY_MOCK_PORT" not in message and "known:" not in message  # not every name there is
+
+
+def test_an_unknown_variable_far_from_any_name_says_where_the_names_are() -> None:
+    with pytest.raises(SettingsError) as raised:
+        load(environ={"CREATIFY_MOCK_ZZZZZZZZ": "1"})
+    assert "did you mean" not in str(raised.value) and "serve --help" in str(raised.value)
+
+
+def test_a_mistyped_keyword_of_mockserver_names_the_closest_setting() -> None:
+    from mockserver.testing import MockServer
+
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'timming'; did you mean 'timing'\?"):
+        MockServer(timming="instant")  # type: ignore[call-arg]
+
+
+def test_the_typed_overrides_name_every_setting_with_its_type() -> None:
+    import typing
+    from dataclasses import fields
+
+    from mockserver.config.overrides import SettingsOverrides
+    from mockserver.config.settings import ALIASES, Settings
+
+    hints = typing.get_type_hints(SettingsOverrides)
+    settings_hints = typing.get_type_hints(Settings)
+    names = {f.name for f in fields(Settings)}
+    assert set(hints) == names | set(ALIASES) | {"quiet"}, "SettingsOverrides must list every setting"
+    for name in names:
+        assert hints[name] == settings_hints[name], f"{name}: {hints[name]} != {settings_hints[name]}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 import requests
@@ -17,9 +18,9 @@ pytestmark = pytest.mark.slow  # subprocesses and a redis-server: `make test` ru
 __all__ = ["servers"]  # the fixture, used by name
 
 
-def _events_until(lines: Iterator[str], job_id: str, kind: str, limit: float = 15.0) -> list[dict]:
+def _events_until(lines: Iterator[str], job_id: str, kind: str, limit: float = 15.0) -> list[dict[str, Any]]:
     """Read the SSE feed until ``kind`` is seen for ``job_id`` (bounded in time and lines)."""
-    seen: list[dict] = []
+    seen: list[dict[str, Any]] = []
     deadline = time.monotonic() + limit
     for line in lines:
         if time.monotonic() > deadline or len(seen) > 1000:

@@ -137,10 +137,10 @@ def test_done_waits_while_running_is_retried(client: Client, mock: MockServer) -
 def test_signature_verifies_and_a_tampered_body_does_not(
     client: Client, mock: MockServer, receiver: Receiver
 ) -> None:
-    from .test_readme import example
+    from .docs_examples import example
 
     namespace: dict[str, Any] = {}
-    exec(compile(example("verify-signature"), "README.md", "exec"), namespace)
+    exec(compile(example("verify-signature"), "docs/reference/webhooks.md", "exec"), namespace)
     verify = namespace["verify_creatify_mock_webhook"]
     client.create(hooked(receiver))
     mock.advance_clock(1)

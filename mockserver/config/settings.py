@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from mockserver.config.logs import FORMATS, LEVELS
 from mockserver.config.values import (
     SettingsError,
     parse_credit_rates,
@@ -111,6 +113,8 @@ class Settings:
     max_errors_listed: int = 20
     admin_page_size: int = 100
     max_list_jobs: int = 1000
+    log_format: str = "text"
+    log_level: str = "info"
     config: str | None = field(default=None, metadata={"cli_only": True})
 
     def __post_init__(self) -> None:
@@ -127,6 +131,8 @@ class Settings:
         check(self.webhook_events in WEBHOOK_EVENTS, "webhook_events", "must be all or terminal")
         for name in ("header_timeout", "body_timeout"):
             check(0 < getattr(self, name) <= 3600, name, "must be > 0 and <= 3600 seconds")
+        check(self.log_format in FORMATS, "log_format", f"must be one of {', '.join(FORMATS)}")
+        check(self.log_level in LEVELS, "log_level", f"must be one of {', '.join(LEVELS)}")
         for name in ("webhook_duplicate_rate", "webhook_reorder_rate", "webhook_drop_rate"):
             check(0.0 <= getattr(self, name) <= 1.0, name, "must be between 0 and 1")
         for name in ("webhook_max_attempts", "webhook_workers", "webhook_queue_size", "webhook_log_size"):
@@ -238,6 +244,12 @@ def canonical(name: str) -> str:
     return "log_requests" if name == "quiet" else ALIASES.get(name, name)
 
 
+def did_you_mean(name: str) -> str:
+    """``; did you mean 'timing'?`` for the setting closest to a mistyped name, or nothing when none is close."""
+    close = difflib.get_close_matches(name, NAMES, n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
 def _kind(name: str) -> str:
     default = _FIELDS[name].default
     if isinstance(default, bool):
@@ -252,7 +264,7 @@ def _kind(name: str) -> str:
 def _coerce(name: str, value: Any) -> Any:
     """Turn a TOML/env/CLI value into the field's type, with an error that names the setting."""
     if name not in _FIELDS:
-        raise SettingsError(f"unknown setting {name!r}; known: {', '.join(sorted(_FIELDS))}")
+        raise SettingsError(f"unknown setting {name!r}{did_you_mean(name)}")
     default = _FIELDS[name].default
     try:
         if name == "scenario_rules" and isinstance(value, (list, tuple)):  # TOML [[scenario-rules]] tables

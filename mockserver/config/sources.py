@@ -30,9 +30,13 @@ Layer = dict[str, tuple[Any, str]]
 
 
 def _unknown(spelled: str, where: str, known: list[str]) -> SettingsError:
-    close = difflib.get_close_matches(spelled, known, n=1)
-    hint = f"did you mean {close[0]}? " if close else ""
-    return SettingsError(f"unknown setting {spelled} {where}; {hint}known: {', '.join(sorted(known))}")
+    """The closest known name only (the whole list is ``serve --help`` and the options reference)."""
+    bare = {
+        name.removeprefix(ENV_PREFIX): name for name in known
+    }  # the shared prefix would make all look close
+    close = difflib.get_close_matches(spelled.strip("'").removeprefix(ENV_PREFIX), list(bare), n=1)
+    hint = f"did you mean {bare[close[0]]}?" if close else "creatify-mock serve --help lists the settings"
+    return SettingsError(f"unknown setting {spelled} {where}; {hint}")
 
 
 def from_cli(values: Mapping[str, Any]) -> Layer:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from types import FrameType
 
+from mockserver.config import logs
 from mockserver.record.session import DEFAULT_MAX_BYTES, Recorder
 from mockserver.replay.recording import Exchange
 
@@ -51,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     if out.exists() and out.stat().st_size and not args.overwrite:
         print(f"creatify-mock record: {out} exists; pass --overwrite to replace it", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure("text", "info")  # one line per exchange: httpx's own line for each is turned down
     try:
         recorder = Recorder(
             args.target,

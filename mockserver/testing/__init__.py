@@ -1,4 +1,5 @@
-"""Entry points for test suites: ``MockServer`` (a live mock in a thread) and the pytest plugin.
+"""Entry points for test suites: ``MockServer`` (a live mock in a thread), ``WebhookReceiver`` (a real webhook
+endpoint that records, verifies and fails on demand) and the pytest plugin.
 
 ``MockServer`` is loaded on first use, so loading the pytest plugin (``mockserver.pytest_plugin``, in every pytest run of a project that installed
 creatify-mock) imports no web framework until a test asks for the mock.
@@ -17,18 +18,28 @@ if TYPE_CHECKING:
         MockServer,
         ScenarioError,
     )
+    from mockserver.testing.webhooks import Fault, WebhookCall, WebhookReceiver
 
 __all__ = [
     "DEFAULT_API_ID",
     "DEFAULT_API_KEY",
     "LOOPBACK_HOSTS",
+    "Fault",
     "JobConflict",
     "MockServer",
     "ScenarioError",
+    "WebhookCall",
+    "WebhookReceiver",
 ]
+#: Names served by ``mockserver.testing.webhooks`` rather than ``server`` (both loaded on first use).
+_WEBHOOKS = frozenset({"Fault", "WebhookCall", "WebhookReceiver"})
 
 
 def __getattr__(name: str) -> Any:
+    if name in _WEBHOOKS:
+        from mockserver.testing import webhooks
+
+        return getattr(webhooks, name)
     if name in __all__:
         from mockserver.testing import server
 

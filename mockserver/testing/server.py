@@ -10,9 +10,10 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mockserver.config.settings import Settings
+from mockserver.config.overrides import SettingsOverrides
+from mockserver.config.settings import NAMES, Settings, did_you_mean
 from mockserver.config.values import SettingsError
 from mockserver.core.clock import Clock
 from mockserver.core.models import JobStatus
@@ -21,6 +22,9 @@ from mockserver.testing.verify import MAX_LISTED, UNSET, describe, fits
 from mockserver.web.app import create_app
 from mockserver.web.context import service
 from mockserver.web.servers import HTTPServer, make_server
+
+if TYPE_CHECKING:  # typing.Unpack is 3.11+; only type checkers and IDEs read it
+    from typing_extensions import Unpack
 
 DEFAULT_API_ID = "test-api-id"
 DEFAULT_API_KEY = "test-api-key"
@@ -40,9 +44,18 @@ class MockServer:
     """A live mock on ``127.0.0.1`` (port 0 by default); settings by keyword, e.g. ``MockServer(timing="manual")``."""
 
     def __init__(
-        self, settings: Settings | None = None, *, clock: Clock | None = None, **overrides: Any
+        self,
+        settings: Settings | None = None,
+        *,
+        clock: Clock | None = None,
+        **overrides: Unpack[SettingsOverrides],
     ) -> None:
         base = settings or Settings(port=0, log_requests=False, webhook_allow_hosts=LOOPBACK_HOSTS)
+        unknown = next((name for name in overrides if name not in NAMES), None)
+        if unknown is not None:  # as Python words it for any function, with the closest setting
+            raise TypeError(
+                f"MockServer() got an unexpected keyword argument {unknown!r}{did_you_mean(unknown)}"
+            )
         self.settings = base.with_overrides(overrides) if overrides else base
         pairs = self.settings.api_keys
         self.api_id, self.api_key = next(iter(pairs.items())) if pairs else (DEFAULT_API_ID, DEFAULT_API_KEY)
@@ -144,7 +157,7 @@ class MockServer:
         ``count`` exist; TimeoutError (saying what is pending) after ``timeout`` seconds."""
         return self.service.wait_for_deliveries(job_id, count, timeout)
 
-    def with_settings(self, **overrides: Any) -> MockServer:
+    def with_settings(self, **overrides: Unpack[SettingsOverrides]) -> MockServer:
         """A new (unstarted) MockServer with these settings changed."""
         return MockServer(replace(self.settings), **overrides)
 

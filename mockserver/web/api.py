@@ -8,6 +8,7 @@ from flask import Blueprint, Flask, Response, g, request
 
 from mockserver.contract.openapi import IDS_BLANKS, MAX_IDS, UUID_PATTERN
 from mockserver.core.limits import LimitExceeded
+from mockserver.web.accesslog import annotate
 from mockserver.web.context import service
 from mockserver.web.http import ApiError, count_limits, json_response, over_limit, read_json
 
@@ -27,7 +28,9 @@ def create() -> Response:
     if errors is not None:
         return json_response(errors, 400)
     cleaned, webhook_url = svc.clean_create(body)
-    return json_response(svc.create(g.account, cleaned, webhook_url, g.get("scenario_rule")), 201)
+    job = svc.create(g.account, cleaned, webhook_url, g.get("scenario_rule"))
+    annotate(request.environ, job_id=job["id"])
+    return json_response(job, 201)
 
 
 @bp.get("/<job_id>/")

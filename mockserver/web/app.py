@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -17,12 +16,11 @@ from mockserver.core import jsonio
 from mockserver.core.clock import Clock
 from mockserver.core.scenarios import load_file
 from mockserver.service import MockService
-from mockserver.web import admin, api, cors, dashboard, errors, pipeline, sse
+from mockserver.web import admin, api, apidocs, cors, dashboard, errors, pipeline, sse
 from mockserver.web.context import attach
 from mockserver.web.fastpath import FAST_PATH_KEY, FastPath
 from mockserver.web.journal import JournalMiddleware
 
-access_log = logging.getLogger("creatify_mock.access")
 MAX_DOCUMENTS = 16
 
 
@@ -55,6 +53,7 @@ def create_app(
     admin.register(app)
     dashboard.register(app)
     _documents(app, settings.models)
+    apidocs.register(app)  # /docs: Swagger UI for both documents, from files installed with the mock
 
     if fast_path:  # inside the journal: fast answers are journaled like the rest
         fast = FastPath(app.wsgi_app, service, settings.log_requests)

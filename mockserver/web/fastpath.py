@@ -27,6 +27,7 @@ from mockserver.core.storage.base import StoreUnavailable
 from mockserver.service import MockService
 from mockserver.validation.sse import invalid_body
 from mockserver.web import streaming
+from mockserver.web.accesslog import annotate
 from mockserver.web.api import ids_filter
 from mockserver.web.errors import unavailable
 from mockserver.web.families import shaped
@@ -205,7 +206,9 @@ class FastPath:
         if errors is not None:
             return 400, errors, {}
         cleaned, webhook_url = self.svc.clean_create(body)
-        return 201, self.svc.create(account, cleaned, webhook_url), {}
+        job = self.svc.create(account, cleaned, webhook_url)
+        annotate(environ, job_id=job["id"])
+        return 201, job, {}
 
     def _read(self, environ: dict[str, Any], account: str) -> Answer:
         job = self.svc.get(account, environ["PATH_INFO"][len(PREFIX) : -1])

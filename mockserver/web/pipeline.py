@@ -21,6 +21,7 @@ from mockserver.core.limits import LimitExceeded
 from mockserver.core.scenarios import RequestInfo
 from mockserver.service import MockService
 from mockserver.web import streaming
+from mockserver.web.accesslog import annotate
 from mockserver.web.context import service
 from mockserver.web.families import family_of, shaped
 from mockserver.web.http import ApiError, count_limits, json_response, read_json
@@ -125,6 +126,7 @@ def apply_scenarios() -> Response | None:
     if found is None:
         return None
     rule, delay = found
+    annotate(request.environ, rule=rule.id)
     if delay > 0:
         time.sleep(delay)
     http = rule.spec.get("http")

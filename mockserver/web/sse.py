@@ -19,6 +19,7 @@ from mockserver.core.streams import Abort, Stream
 from mockserver.service import MockService
 from mockserver.validation.sse import invalid_body
 from mockserver.web import streaming
+from mockserver.web.accesslog import annotate
 from mockserver.web.context import service
 from mockserver.web.http import ApiError, count_limits, json_response, read_json
 
@@ -58,7 +59,9 @@ def create() -> Response:
     cleaned, webhook_url, sync = _body(svc)
     rule = g.get("scenario_rule")
     if not sync:
-        return json_response(svc.create_sse(g.account, cleaned, webhook_url, rule), 201)
+        job = svc.create_sse(g.account, cleaned, webhook_url, rule)
+        annotate(request.environ, job_id=job["id"])
+        return json_response(job, 201)
     steps = svc.create_sse_waiting(g.account, cleaned, webhook_url, rule)  # the job exists from here on
     answer = streaming.defer(request.environ, SyncAnswer(steps))
     return Response(answer, 201, content_type="application/json")
@@ -82,6 +85,7 @@ def stream() -> Response:
     svc = service()
     cleaned, webhook_url, _sync = _body(svc)  # ``sync`` means nothing on a stream: it always waits
     opened = svc.open_stream(g.account, cleaned, webhook_url, g.get("scenario_rule"))
+    annotate(request.environ, job_id=opened.job["id"])
     events = streaming.defer(request.environ, Events(opened, request.environ))
     return Response(events, 200, content_type="text/event-stream", headers=STREAM_HEADERS)
 

@@ -5,6 +5,8 @@
   answer text otherwise.
 - When the last message carries a ``function_response``, ``AUTO``/``VALIDATED``/``NONE`` answer text that refers
   to it, so an agent loop ends; ``ANY`` calls again, as Gemini does.
+- ``args`` are seeded values valid against the declaration, except where the last user message names a value
+  for a parameter ("Call get_weather for Paris" gives ``city: "Paris"``; see ``prompt.py``).
 - A name is "named" when it occurs in the message as a whole word (case-insensitive): ``get_weather`` in
   "call get_weather for Paris" or "then get_weather.", not in "get_weathers" or "get_weather.v2".
 """
@@ -20,6 +22,7 @@ from typing import Any
 
 from mockserver.generation.jsongen import SchemaGenerationError, generate_json_text
 from mockserver.generation.tools.declarations import Toolbox
+from mockserver.generation.tools.prompt import apply as with_prompt_values
 
 Words = Callable[[random.Random, int], list[str]]
 #: Characters that continue a function name: a name is matched only where none touches it.
@@ -82,7 +85,7 @@ def decide(
         args = json.loads(args_text)
         if not isinstance(args, dict):  # a non-object ``parameters`` schema: Gemini's args are always objects
             raise SchemaGenerationError(f"parameters of {name!r} must describe an object")
-        calls.append(FunctionCall(name, args))
+        calls.append(FunctionCall(name, with_prompt_values(schema, args, text, name)))
     return calls
 
 

@@ -1,4 +1,5 @@
-"""The README's examples run: the MockServer snippet in-process, the fixture snippet in a pytest subprocess."""
+"""The documentation's examples run (the pages under docs/ and the README): the MockServer snippets in-process,
+the fixture snippets in a pytest subprocess; and every marked example is executed by some test."""
 
 from __future__ import annotations
 
@@ -9,39 +10,48 @@ from pathlib import Path
 
 import pytest
 
+from .docs_examples import ROOT, curl_example, example, examples, page_of
+
 pytestmark = pytest.mark.slow  # real servers, subprocesses or seconds of load: `make test` runs it
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = ROOT / "README.md"
+TESTS = Path(__file__).resolve().parent
 
 
-def example(name: str) -> str:
-    match = re.search(rf"<!-- readme-example: {name} -->\n```python\n(.*?)```", README.read_text(), re.S)
-    assert match, f"README has no example {name!r}"
-    return match.group(1)
+def run(name: str) -> None:
+    exec(compile(example(name), page_of(name), "exec"), {})
+
+
+def test_every_marked_example_is_executed_by_a_test() -> None:
+    """A marked example no test names would be documentation nobody runs."""
+    sources = "\n".join(p.read_text() for p in TESTS.rglob("test_*.py"))
+    for kind, name in examples():
+        call = f'example("{name}")' if kind == "example" else f'run("{name}")'
+        assert f'"{name}"' in sources, f"the {kind} example {name!r} is run by no test (expected {call})"
 
 
 def test_mockserver_example_runs() -> None:
-    exec(compile(example("mockserver"), "README.md", "exec"), {})
+    run("mockserver")
 
 
 def test_embedded_server_example_runs() -> None:
-    exec(compile(example("embedded-server"), "README.md", "exec"), {})
+    run("embedded-server")
 
 
 def test_faults_and_limits_example_runs() -> None:
-    exec(compile(example("faults-and-limits"), "README.md", "exec"), {})
+    run("faults-and-limits")
 
 
 def test_stubbing_example_runs() -> None:
-    exec(compile(example("stubbing"), "README.md", "exec"), {})
+    run("stubbing")
 
 
 def test_tool_calls_example_runs() -> None:
-    exec(compile(example("tool-calls"), "README.md", "exec"), {})
+    run("tool-calls")
 
 
 def test_in_process_example_runs() -> None:
-    exec(compile(example("in-process"), "README.md", "exec"), {})
+    run("in-process")
 
 
 def test_fixture_override_example_applies_to_its_directory_only(tmp_path: Path) -> None:
@@ -62,7 +72,7 @@ def test_fixture_override_example_applies_to_its_directory_only(tmp_path: Path) 
 
 
 def test_install_lines_name_no_registry_package_and_a_wheel_pip_accepts(tmp_path: Path) -> None:
-    text = README.read_text()
+    text = (ROOT / "docs" / "getting-started.md").read_text()
     assert (
         "pip install 'creatify-mock[contract]'" not in text
     )  # the name is on no registry: anyone could claim it
@@ -76,7 +86,7 @@ def test_install_lines_name_no_registry_package_and_a_wheel_pip_accepts(tmp_path
             sys.executable,
             "-m",
             *build.group(1).replace("-w dist", f"-w {tmp_path / 'dist'}").split()[:-1],
-            str(README.parent),
+            str(ROOT),
         ],
         check=True,
         capture_output=True,
@@ -107,19 +117,20 @@ def test_install_lines_name_no_registry_package_and_a_wheel_pip_accepts(tmp_path
 
 
 def test_cors_example_runs() -> None:
-    exec(compile(example("cors"), "README.md", "exec"), {})
+    run("cors")
 
 
 def test_security_section_quotes_the_startup_line_and_the_state_file_error() -> None:
     from mockserver.webhooks.egress import EgressPolicy
 
-    text = README.read_text()
+    text = (ROOT / "docs" / "operations.md").read_text()
     assert f"webhooks: {EgressPolicy.parse('').describe()}" in text
     assert "It was left unchanged; move it away (or fix it) to start." in text
 
 
-def test_fixture_example_runs_in_a_users_suite(tmp_path: Path) -> None:
-    (tmp_path / "test_readme_fixture.py").write_text(example("fixture"))
+@pytest.mark.parametrize("name", ["fixture", "readme-fixture"])
+def test_fixture_example_runs_in_a_users_suite(tmp_path: Path, name: str) -> None:
+    (tmp_path / "test_docs_fixture.py").write_text(example(name))
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
         capture_output=True,
@@ -129,23 +140,6 @@ def test_fixture_example_runs_in_a_users_suite(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "1 passed" in proc.stdout
-
-
-def test_readme_lists_every_cli_option() -> None:
-    from mockserver.cli import build_parser
-
-    text = README.read_text()
-    serve = build_parser()._subparsers._group_actions[0].choices["serve"]  # type: ignore[union-attr,index]
-    for action in serve._actions:
-        for flag in action.option_strings:
-            if flag.startswith("--") and flag != "--help":
-                assert f"`{flag}" in text, f"README does not document {flag}"
-
-
-def curl_example(name: str) -> str:
-    match = re.search(rf"<!-- readme-curl: {name} -->\n```sh\n(.*?)```", README.read_text(), re.S)
-    assert match, f"README has no curl example {name!r}"
-    return "\n".join(line for line in match.group(1).splitlines() if not line.startswith("#"))
 
 
 def test_sse_curl_examples_run_against_a_live_mock() -> None:
@@ -173,5 +167,5 @@ def test_sse_curl_examples_run_against_a_live_mock() -> None:
 
 def test_record_replay_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # the example writes recording.jsonl where it runs
-    exec(compile(example("record-replay"), "README.md", "exec"), {})
+    run("record-replay")
     assert (tmp_path / "recording.jsonl").exists()
