@@ -1,4 +1,10 @@
-"""Fixtures: a live mock on 127.0.0.1 with a frozen clock, and a client that checks every response."""
+"""Fixtures: a live mock on 127.0.0.1 with a frozen clock, and a client that checks every response.
+
+Hypothesis runs under the ``ci`` profile unless ``--hypothesis-profile`` names another: derandomized (each test's
+examples follow from its own name, the same every run and on every machine) and without an example database (no
+state carried from one run to the next, nothing shared between xdist workers). ``make fuzz`` uses ``fuzz``: fresh
+examples from ``--hypothesis-seed=N``, which it prints; docs/testing.md says how to pin what a seed finds.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from typing import Any
 
 import pytest
 import requests
+from hypothesis import settings
 
 from mockserver.config.settings import SERVERS
 from mockserver.contract import schemas
@@ -15,6 +22,11 @@ from mockserver.testing import MockServer
 
 API = "/api/text_generator/"
 TIMEOUT = 10
+
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+#: A fresh seed (``--hypothesis-seed``), still no database: what a seed finds is pinned with ``@example``.
+settings.register_profile("fuzz", derandomize=False, database=None, print_blob=True)
+settings.load_profile("ci")
 
 
 def schema_for(method: str, path: str, status: int) -> str | None:

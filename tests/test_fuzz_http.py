@@ -42,7 +42,6 @@ def live() -> Iterator[MockServer]:
 @given(body=bodies)
 @settings(
     max_examples=150,
-    derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
@@ -57,7 +56,6 @@ def test_any_json_body_gets_201_or_a_drf_400(live: MockServer, body: object) -> 
 @given(raw=st.binary(max_size=300))
 @settings(
     max_examples=100,
-    derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )

@@ -529,7 +529,6 @@ def _compound(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
 
 @settings(
     max_examples=50,
-    derandomize=True,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow],

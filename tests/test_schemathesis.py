@@ -1,15 +1,15 @@
 """Schemathesis against the live mock's own ``/openapi.json``: every check, every phase (stateful too), no failure.
 
-Bounded here (25 examples per operation: a few seconds) so it fits in ``make test``, with a fresh seed each run
-(printed, and in the failure message; ``FUZZ_SEED=N`` replays one); ``make fuzz`` runs it several times
-(``FUZZ_RUNS``, default 3, each with its own seed) with ``FUZZ_EXAMPLES`` and a ``FUZZ_MAX_TIME`` budget.
-Schemathesis runs as its own process (its CLI) against a mock served on 127.0.0.1 by this one.
+Bounded here (25 examples per operation: a few seconds a seed) so it fits in ``make test``, once per seed of
+``tests/fuzz_seeds.txt``: the same inputs every run, every seed that ever found a failure among them. ``make fuzz``
+runs it with fresh seeds (``FUZZ_RUNS``, default 3, each printed; ``FUZZ_SEED=N`` replays one) with
+``FUZZ_EXAMPLES`` and a ``FUZZ_MAX_TIME`` budget. Schemathesis runs as its own process (its CLI), without an example
+database, against a mock served on 127.0.0.1 by this one and seeded with the same seed (the same job ids).
 """
 
 from __future__ import annotations
 
 import os
-import random
 import subprocess
 import sys
 from pathlib import Path
@@ -18,14 +18,14 @@ import pytest
 
 from mockserver.testing import MockServer
 
+from .fuzzing import seeds
+
 pytestmark = pytest.mark.slow  # real servers, subprocesses or seconds of load: `make test` runs it
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 #: ``make fuzz`` only: a time budget makes Schemathesis repeat fuzzing and stateful runs until it is spent.
 MAX_TIME = int(os.environ.get("FUZZ_MAX_TIME", "0"))
 TIMEOUT = 120 + MAX_TIME
-#: A new seed every run unless FUZZ_SEED replays one: a fixed seed finds the same few inputs forever.
-SEED = int(os.environ.get("FUZZ_SEED") or random.SystemRandom().randrange(1, 2**31))
 PHASES = "examples,coverage,fuzzing,stateful"
 #: Generated webhook_url values name arbitrary hosts: the mock must never call them.
 LOOPBACK_ONLY = "127.0.0.1,localhost,::1"
@@ -35,7 +35,7 @@ ROOT = os.pathsep.join(
 )
 
 
-def schemathesis_command(mock: MockServer) -> list[str]:
+def schemathesis_command(mock: MockServer, seed: int) -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -53,7 +53,9 @@ def schemathesis_command(mock: MockServer) -> list[str]:
         "--max-examples",
         str(EXAMPLES),
         "--seed",
-        str(SEED),
+        str(seed),
+        "--generation-database",
+        "none",
         "--workers",
         "1",
         "--request-timeout",
@@ -64,11 +66,12 @@ def schemathesis_command(mock: MockServer) -> list[str]:
 
 
 @pytest.mark.timeout(TIMEOUT + 30)
-def test_schemathesis_finds_no_failure(tmp_path: Path) -> None:
-    print(f"schemathesis seed {SEED} (replay: FUZZ_SEED={SEED} make fuzz FUZZ_RUNS=1)")
-    with MockServer(timing="instant", webhook_allow_hosts=LOOPBACK_ONLY) as mock:
+@pytest.mark.parametrize("seed", seeds())
+def test_schemathesis_finds_no_failure(tmp_path: Path, seed: int) -> None:
+    print(f"schemathesis seed {seed} (replay: FUZZ_SEED={seed} make fuzz FUZZ_RUNS=1)")
+    with MockServer(timing="instant", webhook_allow_hosts=LOOPBACK_ONLY, seed=seed) as mock:
         result = subprocess.run(
-            schemathesis_command(mock),
+            schemathesis_command(mock, seed),
             cwd=tmp_path,  # its reports and caches stay out of the checkout
             capture_output=True,
             text=True,
@@ -80,5 +83,5 @@ def test_schemathesis_finds_no_failure(tmp_path: Path) -> None:
                 "PYTHONPATH": ROOT,
             },
         )
-    replay = f"schemathesis seed {SEED}: replay with FUZZ_SEED={SEED}\n"
+    replay = f"schemathesis seed {seed}: replay with FUZZ_SEED={seed} make fuzz FUZZ_RUNS=1\n"
     assert result.returncode == 0, replay + result.stdout[-8000:] + result.stderr[-2000:]

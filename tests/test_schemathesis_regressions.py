@@ -39,7 +39,6 @@ def test_ids_that_the_document_allows_are_accepted(live: MockServer) -> None:
 @given(data=st.data())
 @settings(
     max_examples=60,
-    derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
