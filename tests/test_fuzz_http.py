@@ -43,7 +43,7 @@ def live() -> Iterator[MockServer]:
 @settings(
     max_examples=150,
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_any_json_body_gets_201_or_a_drf_400(live: MockServer, body: object) -> None:
     client = Client(live)
@@ -57,7 +57,7 @@ def test_any_json_body_gets_201_or_a_drf_400(live: MockServer, body: object) -> 
 @settings(
     max_examples=100,
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_any_bytes_get_a_json_answer(live: MockServer, raw: bytes) -> None:
     response = Client(live).post(data=raw, headers={"Content-Type": "application/json"})
