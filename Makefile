@@ -51,8 +51,11 @@ debian-deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
+# In parallel (pytest-xdist): one worker per core; tests marked xdist_group("name") share one worker (docs/testing.md).
+# PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= auto
 test: lint typecheck debian-deps
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory contract
 
 # The fast layer while working: core, service, generation and validation in-process, plus quick HTTP tests.
