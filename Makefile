@@ -51,11 +51,12 @@ debian-deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-# In parallel (pytest-xdist): one worker per core; tests marked xdist_group("name") share one worker (docs/testing.md).
-# PYTEST_WORKERS=0 runs in one process.
+# In parallel (pytest-xdist): one worker per core; tests marked xdist_group("name") share one worker, tests marked
+# serial (they bound a wall-clock time) run alone afterwards (docs/testing.md). PYTEST_WORKERS=0: one process.
 PYTEST_WORKERS ?= auto
 test: lint typecheck debian-deps
-	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadgroup -m "not serial" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -p no:xdist -m serial $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory contract
 
 # The fast layer while working: core, service, generation and validation in-process, plus quick HTTP tests.
