@@ -70,8 +70,12 @@ debian-deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
+# In parallel (pytest-xdist): one worker per core; tests marked xdist_group("name") share one worker, tests marked
+# serial (they bound a wall-clock time) run alone afterwards (docs/testing.md). PYTEST_WORKERS=0: one process.
+PYTEST_WORKERS ?= auto
 test: lint typecheck debian-deps docs
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadgroup -m "not serial" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -p no:xdist -m serial $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory contract
 
 # The fast layer while working: core, service, generation and validation in-process, plus quick HTTP tests.
@@ -79,21 +83,29 @@ test-fast: install-test debian-deps
 	$(BIN)/python -m pytest -q -m "not slow" $(PYTEST_ARGS)
 
 # The shipped contract suite; with no CONTRACT_BASE_URL it starts the embedded mock. CONTRACT_ARGS adds options.
+# Its hypothesis examples come from CONTRACT_SEED (the same every run); `make contract CONTRACT_SEED=` draws new ones.
+CONTRACT_SEED ?= 1
 contract: install-test
-	$(BIN)/python -m pytest -q --pyargs contract_tests -p contract_tests.plugin $(CONTRACT_ARGS)
+	$(BIN)/python -m pytest -q --pyargs contract_tests -p contract_tests.plugin \
+	  $(if $(CONTRACT_SEED),--hypothesis-seed=$(CONTRACT_SEED)) $(CONTRACT_ARGS)
 
 # Not part of `test`: minutes of load on both cores; installs wrk (Debian) if missing, peers from npm if npm is there.
 bench: $(VENV)/.installed
 	@command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
-# Long Schemathesis runs against a live mock, FUZZ_RUNS of them (default 3), each with a fresh seed that it
-# prints (FUZZ_SEED=N replays one); the bounded run is part of `test`. Under the loopback-only network guard.
+# Fresh seeds (`make test` only replays the fixed ones of tests/fuzz_seeds.txt): FUZZ_RUNS runs (default 3), each
+# with a new seed it prints first, used by Schemathesis (FUZZ_EXAMPLES per operation, a FUZZ_MAX_TIME budget) and
+# by hypothesis (--hypothesis-seed, profile fuzz); FUZZ_SEED=N replays one. Under the loopback-only network guard.
+# A seed that finds a failure goes into tests/fuzz_seeds.txt once the failure is fixed (docs/testing.md).
+FUZZ_TESTS ?= tests/test_schemathesis.py tests/test_egress_fuzz.py tests/test_fuzz_http.py tests/test_hostile_fastpath.py
 fuzz: install-test
 	@for run in $$(seq 1 $${FUZZ_RUNS:-3}); do \
-	  echo "fuzz run $$run of $${FUZZ_RUNS:-3}"; \
-	  PYTHONPATH=$${FUZZ_GUARD:-../shared/guard} FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-1000} FUZZ_MAX_TIME=$${FUZZ_MAX_TIME:-600} \
-	    $(BIN)/python -m pytest -q -s tests/test_schemathesis.py tests/test_egress_fuzz.py $(PYTEST_ARGS) || exit 1; \
+	  seed=$${FUZZ_SEED:-$$($(BIN)/python -c 'import secrets; print(secrets.randbelow(2**31 - 1) + 1)')}; \
+	  echo "fuzz run $$run of $${FUZZ_RUNS:-3}: seed $$seed (replay: make fuzz FUZZ_RUNS=1 FUZZ_SEED=$$seed)"; \
+	  FUZZ_SEED=$$seed PYTHONPATH=$${FUZZ_GUARD:-../shared/guard} FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-1000} \
+	    FUZZ_MAX_TIME=$${FUZZ_MAX_TIME:-600} $(BIN)/python -m pytest -q -s --hypothesis-profile=fuzz \
+	    --hypothesis-seed=$$seed $(FUZZ_TESTS) $(PYTEST_ARGS) || { echo "fuzz: seed $$seed failed"; exit 1; }; \
 	done
 
 # Minutes of mixed load plus webhooks to a receiver failing 20% of calls; RSS must level off (not part of `test`).

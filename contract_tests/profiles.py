@@ -4,6 +4,8 @@ The plugin picks one per run (by target, or ``--contract-profile``) before the s
 take their settings from ``contract_settings()`` so the project's own hypothesis tests are never affected.
 ``live`` does not shrink a failure (each step would create more jobs). Neither profile has a deadline:
 response times belong to the target, not to the test. Clients wait out 429 ``Retry-After`` answers (client.py).
+Examples are fresh each run unless ``--hypothesis-seed=N`` fixes them, or the run's default profile is derandomized
+(a project's own CI profile, as in this project's tests): then the suite is derandomized too.
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ _active = ["mock"]
 
 
 def register() -> None:
+    derandomize = settings().derandomize  # the run's default profile decides (none of ours is loaded)
     for name, values in PROFILES.items():
-        settings.register_profile(name, **_COMMON, **values)
+        settings.register_profile(name, **_COMMON, derandomize=derandomize, **values)
 
 
 def activate(name: str) -> None:

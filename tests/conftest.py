@@ -1,4 +1,10 @@
-"""Fixtures: a live mock on 127.0.0.1 with a frozen clock, and a client that checks every response."""
+"""Fixtures: a live mock on 127.0.0.1 with a frozen clock, and a client that checks every response.
+
+Hypothesis runs under the ``ci`` profile unless ``--hypothesis-profile`` names another: derandomized (each test's
+examples follow from its own name, the same every run and on every machine) and without an example database (no
+state carried from one run to the next, nothing shared between xdist workers). ``make fuzz`` uses ``fuzz``: fresh
+examples from ``--hypothesis-seed=N``, which it prints; docs/testing.md says how to pin what a seed finds.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from typing import Any
 
 import pytest
 import requests
+from hypothesis import HealthCheck, settings
 
 from mockserver.contract import schemas
 from mockserver.core.clock import FrozenClock
@@ -14,6 +21,18 @@ from mockserver.testing import MockServer
 
 API = "/api/text_generator/"
 TIMEOUT = 10
+
+#: Nothing timed either: no deadline, no ``too_slow`` health check (a loaded machine fails them; speed is
+#: measured by ``make bench``). A test that lists health checks to suppress lists ``too_slow`` among them.
+_UNTIMED: dict[str, Any] = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.too_slow],
+    "print_blob": True,
+}
+settings.register_profile("ci", derandomize=True, database=None, **_UNTIMED)
+#: A fresh seed (``--hypothesis-seed``), still no database: what a seed finds is pinned with ``@example``.
+settings.register_profile("fuzz", derandomize=False, database=None, **_UNTIMED)
+settings.load_profile("ci")
 
 
 def schema_for(method: str, path: str, status: int) -> str | None:

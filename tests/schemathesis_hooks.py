@@ -13,20 +13,27 @@ import schemathesis
 
 
 def allowed_names_declared(body: Any) -> bool:
+    """False only for the rule's own case: a string name in ``allowed_function_names`` that no declaration has.
+
+    Any other JSON (negative cases: lists where names go, numbers, missing parts) is kept, without raising: it
+    breaks the schema, not this rule, and the mock's 400 for it is what the negative checks expect.
+    """
     if not isinstance(body, dict):
         return True
     config = body.get("tool_config")
     calling = config.get("function_calling_config") if isinstance(config, dict) else None
     allowed = calling.get("allowed_function_names") if isinstance(calling, dict) else None
-    if not isinstance(allowed, list) or not allowed:
+    if not isinstance(allowed, list) or not all(isinstance(name, str) for name in allowed):
         return True
     tools = body.get("tools")
-    declared = set()
+    declared: set[str] = set()
     for tool in tools if isinstance(tools, list) else []:
         decls = tool.get("function_declarations") if isinstance(tool, dict) else None
-        declared |= (
-            {d.get("name") for d in decls or [] if isinstance(d, dict)} if isinstance(decls, list) else set()
-        )
+        for decl in decls if isinstance(decls, list) else []:
+            name = decl.get("name") if isinstance(decl, dict) else None
+            if not isinstance(name, str):
+                return True  # a declaration without a string name: the schema's 400, not this rule's
+            declared.add(name)
     return all(name in declared for name in allowed)
 
 

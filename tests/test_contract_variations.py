@@ -17,7 +17,11 @@ import pytest
 from contract_tests.invalid import Mutation, documented_mutations
 from tests.fake_creatify import FakeCreatify, Variation
 
-pytestmark = pytest.mark.slow  # the shipped suite against real servers: `make test` runs it
+# One xdist worker runs the faithful suite run once for all the tests that read it (docs/testing.md).
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.xdist_group("contract-variations"),
+]  # the shipped suite, real servers
 
 pytest_plugins = ["pytester"]
 FAILING = {

@@ -42,9 +42,8 @@ def live() -> Iterator[MockServer]:
 @given(body=bodies)
 @settings(
     max_examples=150,
-    derandomize=True,
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_any_json_body_gets_201_or_a_drf_400(live: MockServer, body: object) -> None:
     client = Client(live)
@@ -57,9 +56,8 @@ def test_any_json_body_gets_201_or_a_drf_400(live: MockServer, body: object) -> 
 @given(raw=st.binary(max_size=300))
 @settings(
     max_examples=100,
-    derandomize=True,
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_any_bytes_get_a_json_answer(live: MockServer, raw: bytes) -> None:
     response = Client(live).post(data=raw, headers={"Content-Type": "application/json"})

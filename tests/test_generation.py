@@ -41,14 +41,14 @@ def test_same_config_seed_same_text_whatever_the_prompt() -> None:
 
 
 @given(limit=st.integers(1, 60), seed=st.integers(0, 2**31))
-@settings(max_examples=60, derandomize=True, deadline=None)
+@settings(max_examples=60, deadline=None)
 def test_never_more_words_than_max_output_tokens(limit: int, seed: int) -> None:
     text = GEN.outcome(request(max_output_tokens=limit, seed=seed)).response_text
     assert text is not None and len(text.split()) <= limit
 
 
 @given(stops=st.lists(st.text(min_size=1, max_size=3), min_size=1, max_size=5), seed=st.integers(0, 2**31))
-@settings(max_examples=80, derandomize=True, deadline=None)
+@settings(max_examples=80, deadline=None)
 def test_text_never_contains_a_stop_sequence(stops: list[str], seed: int) -> None:
     outcome = GEN.outcome(request(stop_sequences=stops, seed=seed))
     assert outcome.status is JobStatus.DONE

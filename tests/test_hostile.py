@@ -217,6 +217,7 @@ def test_a_million_item_messages_list_within_a_raised_limit_is_answered(live: Mo
         still_serving(big)
 
 
+@pytest.mark.serial  # a 2 s bound: alone
 def test_slow_drip_clients_do_not_starve_the_others(live: MockServer) -> None:
     """Slowloris: many connections each sending a byte now and then; a normal client is still served at once."""
     request = post_raw(json.dumps(valid_body()).encode())

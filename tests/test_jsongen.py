@@ -481,6 +481,7 @@ def test_schema_is_not_mutated_and_odd_mappings_work() -> None:
     assert isinstance(json.loads(text(MappingProxyType({"type": "integer"}))), int)
 
 
+@pytest.mark.serial  # a time bound: alone
 def test_typical_schema_is_fast() -> None:
     start = time.perf_counter()
     for seed in range(50):
@@ -529,7 +530,6 @@ def _compound(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
 
 @settings(
     max_examples=50,
-    derandomize=True,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow],

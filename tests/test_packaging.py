@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow  # real servers, subprocesses or seconds of load: `make test` runs it
+# One xdist worker builds the wheel once for both tests (docs/testing.md, expensive shared fixtures).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("packaging")]
 
 ROOT = Path(__file__).resolve().parent.parent
 

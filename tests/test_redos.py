@@ -66,6 +66,7 @@ def test_a_pattern_re2_cannot_run_fails_the_job_with_a_reason(client: Client, mo
     assert "linear-time" in done["failed_reason"]
 
 
+@pytest.mark.serial  # a p99 bound: alone, not beside another xdist worker
 def test_redos_schemas_do_not_stall_another_account() -> None:
     """Account A sends the hostile schemas again and again while account B polls its own job: B's p99 stays
     low and every one of A's jobs ends within the budget — done with text valid against its schema (RE2 makes
@@ -144,6 +145,7 @@ class SlowGenerator(Generator):
         return Outcome(JobStatus.DONE, response_text="slow but sure", credits_used=0.001)
 
 
+@pytest.mark.serial  # a 0.4 s bound: alone
 def test_slow_generation_moves_off_the_request_path_and_the_job_reads_running() -> None:
     with Receiver() as receiver, MockServer(timing="instant", webhook_backoff=0.05) as mock:
         mock.service.generator = SlowGenerator(0.4)

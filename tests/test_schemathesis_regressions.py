@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 import pytest
+import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -39,7 +40,6 @@ def test_ids_that_the_document_allows_are_accepted(live: MockServer) -> None:
 @given(data=st.data())
 @settings(
     max_examples=60,
-    derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -72,3 +72,24 @@ def test_uppercase_ids_are_accepted_and_normalised(live: MockServer) -> None:
     job = client.create()
     listed = client.get(params={"ids": f" {job['id'].upper()} ,"}).json()
     assert [j["id"] for j in listed] == [job["id"]]
+
+
+@pytest.mark.parametrize(
+    ("allowed", "names"),
+    [([["f"]], ["f"]), ([{"a": 1}], ["f"]), (["f"], [["f"]]), ([1.5, None], [7])],
+)
+@pytest.mark.parametrize("path", ["/sse/text_generator/", "/sse/text_generator/stream/"])
+def test_names_that_are_no_strings_are_a_400_in_the_sse_shape(
+    live: MockServer, allowed: Any, names: list[Any], path: str
+) -> None:
+    """Seed 1048226519 (fuzzing, /sse/) generated a list where a function name goes: the hook that filters
+    bodies raised on it, so the mock never saw such a body. It answers them like any schema-invalid one."""
+    sent = {
+        "model_name": "gemini-2.5-flash",
+        "messages": [{"role": "user", "content": "Hi"}],
+        "tools": [{"function_declarations": [{"name": name} for name in names]}],
+        "tool_config": {"function_calling_config": {"mode": "ANY", "allowed_function_names": allowed}},
+    }
+    response = requests.post(live.url + path, json=sent, headers=live.headers, timeout=10)
+    assert response.status_code == 400 and response.headers["Content-Type"] == "application/json"
+    assert list(response.json()) == ["error"] and "Invalid request body" in response.json()["error"]

@@ -370,7 +370,7 @@ VALID = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=100, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(VALID, NEAR_VALID, JSON))
 def test_errors_never_raise_and_always_answer_in_shape(body: Any) -> None:
     result = errors(body)
@@ -381,7 +381,7 @@ def test_errors_never_raise_and_always_answer_in_shape(body: Any) -> None:
         assert set(cleaned) <= set(schemas.schema("create_request")["properties"])
 
 
-@settings(max_examples=50, derandomize=True, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(VALID)
 def test_valid_bodies_are_accepted(body: dict[str, Any]) -> None:
     assert errors(body) is None
