@@ -13,7 +13,7 @@ from mockserver.testing import MockServer
 
 from .conftest import API, TIMEOUT, valid_body
 
-pytestmark = pytest.mark.slow  # a real server and seconds of generation
+pytestmark = [pytest.mark.slow, pytest.mark.serial]  # a real server; it bounds a wall-clock time: run alone
 
 #: ~0.3 s of jsongen work on this machine, done well inside the default 2 s budget.
 ITEMS = {
