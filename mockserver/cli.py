@@ -263,7 +263,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         url=server.url,
     )
     token_note = " (it asks for the admin token)" if settings.admin_token else ""
-    print(f"creatify-mock dashboard: {server.url}/__admin/ui/{token_note}", flush=True)
+    dashboard = f"{server.url}/__admin/ui/"
+    logs.announce(
+        settings.log_format, f"creatify-mock dashboard: {dashboard}{token_note}", dashboard=dashboard
+    )
     try:
         server.serve_forever()
     finally:

@@ -75,7 +75,6 @@ def test_serve_with_json_logs_writes_only_json_lines(tmp_path: Path) -> None:
     assert streamed["status"] == 200 and streamed["rule"] == "slow-stream" and streamed["job_id"]
     # timed to the last byte: at least the chunk delays the rule added (a floor, not a speed assertion)
     assert streamed["duration_ms"] >= 0.05 * 1000 * len(chunks)
-    assert streamed["bytes_sent"] > 0
     assert any(p["status"] == 401 and p["account"] is None for p in access)
 
 
