@@ -69,11 +69,20 @@ def client_loop(port: int, hook: str, deadline: float, counts: Counter[str], see
     conn.close()
 
 
-def webhook_states(port: int) -> Counter[str]:
+def webhook_states(port: int, max_pages: int = 1000) -> Counter[str]:
+    """States of every delivery in the log, walking its pages (``X-Next-Cursor``; bounded)."""
     conn = http.client.HTTPConnection(LOOPBACK, port, timeout=30)
+    states: Counter[str] = Counter()
+    cursor: str | None = ""
     try:
-        conn.request("GET", "/__admin/webhooks")
-        return Counter(entry.get("state", "?") for entry in json.loads(conn.getresponse().read()))
+        for _ in range(max_pages):
+            conn.request("GET", f"/__admin/webhooks?limit=1000&cursor={cursor}")
+            response = conn.getresponse()
+            states.update(entry.get("state", "?") for entry in json.loads(response.read()))
+            cursor = response.getheader("X-Next-Cursor")
+            if cursor is None:
+                break
+        return states
     finally:
         conn.close()
 

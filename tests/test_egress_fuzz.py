@@ -166,7 +166,7 @@ def _settled(url: str, count: int, timeout: float = 20.0) -> list[dict[str, Any]
     """The delivery log once every event is final (or as it is after ``timeout``: the asserts then say why)."""
     deadline = time.monotonic() + timeout
     while True:
-        log: list[dict[str, Any]] = requests.get(f"{url}/__admin/webhooks", timeout=TIMEOUT).json()
+        log: list[dict[str, Any]] = requests.get(f"{url}/__admin/webhooks?limit=1000", timeout=TIMEOUT).json()
         final = len(log) >= count and all(e["state"] in ("delivered", "abandoned", "dropped") for e in log)
         if final or time.monotonic() > deadline:
             return log
@@ -177,7 +177,7 @@ def _quiet(url: str, timeout: float = 10.0) -> list[dict[str, Any]]:
     """The delivery log once it stops growing (the scheduler moves unread jobs within a fraction of a second)."""
     deadline, last = time.monotonic() + timeout, -1
     while True:
-        log: list[dict[str, Any]] = requests.get(f"{url}/__admin/webhooks", timeout=TIMEOUT).json()
+        log: list[dict[str, Any]] = requests.get(f"{url}/__admin/webhooks?limit=1000", timeout=TIMEOUT).json()
         if len(log) == last or time.monotonic() > deadline:
             return log
         last = len(log)
