@@ -17,6 +17,8 @@ import requests
 
 from mockserver.testing import MockServer
 
+from .docs_examples import example
+
 pytestmark = pytest.mark.slow
 TIMEOUT = 10
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "dashboard.md"
@@ -137,6 +139,4 @@ def test_every_shipped_asset_loads_from_the_mock(mock: MockServer) -> None:
 
 
 def test_the_docs_example_runs() -> None:
-    text = DOCS.read_text()
-    [code] = re.findall(r"<!-- docs-example: feed -->\n```python\n(.*?)```", text, re.S)
-    exec(compile(code, str(DOCS), "exec"), {"__name__": "docs_example"})
+    exec(compile(example("feed"), str(DOCS), "exec"), {"__name__": "docs_example"})

@@ -20,12 +20,16 @@ _pool = ThreadPoolExecutor(FEED_THREADS, thread_name_prefix="creatify-mock-feed"
 
 
 class FeedBody:
-    """``web.streaming.AsyncBody`` of the feed: each frame sent as it comes."""
+    """``web.streaming.AsyncBody`` of the feed: each frame sent as it comes.
+
+    Steps run one at a time (a lock) on the pool; ``close`` may come from the loop while a step waits, so the
+    frames are closed by the pool too, after that step: the subscription always ends within a bounded wait."""
 
     whole = False
 
     def __init__(self, frames: Callable[[Callable[[], bool]], Frames]) -> None:
         self._closed = threading.Event()
+        self._lock = threading.Lock()
         self._frames = frames(self._closed.is_set)
 
     def __iter__(self) -> Iterator[bytes]:
@@ -34,20 +38,34 @@ class FeedBody:
         finally:
             self._frames.close()
 
+    def _step(self) -> bytes | None:
+        with self._lock:
+            frame = None if self._closed.is_set() else next(self._frames, None)
+            if frame is None:
+                self._finish_locked()
+            return frame
+
+    def _finish_locked(self) -> None:
+        self._closed.set()
+        self._frames.close()  # ends the subscription (``reader.close()`` in the frames' ``finally``)
+
+    def _finish(self) -> None:
+        with self._lock:
+            self._finish_locked()
+
     async def __aiter__(self) -> AsyncIterator[bytes]:
         loop = asyncio.get_running_loop()
         try:
-            while not self._closed.is_set():
-                frame = await loop.run_in_executor(_pool, next, self._frames, None)
+            while True:
+                frame = await loop.run_in_executor(_pool, self._step)
                 if frame is None:
                     return
                 yield frame
         finally:
-            self._closed.set()
-            await loop.run_in_executor(
-                _pool, self._frames.close
-            )  # never while a step runs: steps are awaited
+            self.close()
 
     def close(self) -> None:
-        """The client left (or the answer ended): the frames stop at their next bounded wait."""
-        self._closed.set()
+        """The client left (or the answer ended): the frames are closed after the step under way, if any."""
+        if not self._closed.is_set():
+            self._closed.set()
+            _pool.submit(self._finish)
