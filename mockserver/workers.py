@@ -81,6 +81,7 @@ class Supervisor:
         if "serving on" not in first:
             proc.wait(STOP_SECONDS)
             raise RuntimeError(f"worker {slot} did not start (exit {proc.returncode}): {first.strip()!r}")
+        proc.stdout.readline()  # its dashboard line: the supervisor prints the one address for every worker
         threading.Thread(target=_forward, args=(proc, slot), daemon=True).start()
         return proc
 
@@ -95,6 +96,7 @@ class Supervisor:
             f"store {self._settings.store}; pids {' '.join(str(p.pid) for p in self._workers if p)})",
             flush=True,
         )
+        print(f"creatify-mock dashboard: http://{host}:{self.port}/__admin/ui/", flush=True)
         while not self._stop.wait(0.5):  # bounded by the stop signal; a worker's death is seen within 0.5 s
             for slot, proc in enumerate(self._workers):
                 if proc is not None and proc.poll() is not None and not self._stop.is_set():

@@ -162,8 +162,9 @@ def audited(tmp_path: Path) -> Iterator[tuple[str, Path]]:
             proc.communicate(timeout=5)
 
 
-def _settled(url: str, count: int, timeout: float = 20.0) -> list[dict[str, Any]]:
-    """The delivery log once every event is final (or as it is after ``timeout``: the asserts then say why)."""
+def _settled(url: str, count: int, timeout: float = 90.0) -> list[dict[str, Any]]:
+    """The delivery log once every event is final (or as it is after ``timeout``, generous for a loaded CI
+    machine: the asserts then say why)."""
     deadline = time.monotonic() + timeout
     while True:
         log: list[dict[str, Any]] = requests.get(f"{url}/__admin/webhooks?limit=1000", timeout=TIMEOUT).json()

@@ -62,6 +62,7 @@ def test_serve_workers_answers_on_one_port_restarts_a_dead_worker_and_stops_them
         assert proc.stdout is not None
         line = proc.stdout.readline()
         assert "2 workers" in line, line
+        assert proc.stdout.readline().startswith("creatify-mock dashboard: http://")  # one, for every worker
         url = line.split("serving on ")[1].split()[0]
         pids = [int(p) for p in line.split("pids ")[1].rstrip(")\n").split()]
         made = [

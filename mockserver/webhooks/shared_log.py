@@ -30,6 +30,8 @@ if over > 0 then
 end
 """
 POLL = 0.05
+#: Ids read from the order per round of ``page``.
+PAGE_READ = 500
 
 
 class SharedLog(DeliveryLog):
@@ -86,6 +88,28 @@ class SharedLog(DeliveryLog):
         raws = self._r.hmget(self._entries_key, ids) if ids else []
         found = [jsonio.loads(raw) for raw in raws if raw is not None]
         return [e for e in found if job_id is None or e["job_id"] == job_id]
+
+    def page(
+        self, job_id: str | None, after: int | None, limit: int
+    ) -> tuple[list[dict[str, Any]], int | None]:
+        """As ``DeliveryLog.page`` over every process's entries, oldest first; the cursor is an entry's place in
+        creation order (its score, microseconds), so a page never repeats or skips an entry still kept."""
+        picked: list[dict[str, Any]] = []
+        scores: list[int] = []
+        low = "-inf" if after is None else f"({after}"
+        while len(picked) <= limit:  # bounded: each round reads the next scored ids, and stops at the end
+            ids = self._r.zrangebyscore(self._order_key, low, "+inf", start=0, num=PAGE_READ, withscores=True)
+            if not ids:
+                break
+            raws = self._r.hmget(self._entries_key, [i for i, _ in ids])
+            for (_, score), raw in zip(ids, raws, strict=True):
+                entry = jsonio.loads(raw) if raw is not None else None
+                if entry is not None and (job_id is None or entry["job_id"] == job_id):
+                    picked.append(entry)
+                    scores.append(int(score))
+            low = f"({int(ids[-1][1])}"
+        more = len(picked) > limit
+        return picked[:limit], scores[limit - 1] if more else None
 
     def clear(self) -> None:
         super().clear()
