@@ -57,5 +57,7 @@ def test_another_accounts_job_is_not_starved_by_thirty_heavy_ones() -> None:
         assert seen["status"] == "done", (seen["status"], seen["failed_reason"])
         states = [a.get(f"{mock.url}{API}{j}/", timeout=TIMEOUT).json() for j in heavy]
         reasons = {s["failed_reason"].split(":")[0] for s in states if s["status"] == "failed"}
-        assert reasons <= {"429 RESOURCE_EXHAUSTED", "504 DEADLINE_EXCEEDED"}, reasons
+        # over the cap (429), out of budget (504), or, on a machine fast enough to finish its attempts within the
+        # budget, the schema found unsatisfiable (400): never anything else
+        assert reasons <= {"429 RESOURCE_EXHAUSTED", "504 DEADLINE_EXCEEDED", "400 INVALID_ARGUMENT"}, reasons
         assert "429 RESOURCE_EXHAUSTED" in reasons  # more than the per-account cap of 16 were queued
