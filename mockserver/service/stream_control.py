@@ -6,6 +6,7 @@ A part of ``MockService`` (a mixin, so there is still one facade to call); the s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from mockserver.core.clock import Clock
@@ -14,8 +15,7 @@ from mockserver.core.models import JobStatus
 from mockserver.core.storage.base import JobRepository
 from mockserver.core.streams import StreamBook
 from mockserver.core.waiters import Waiters
-
-TERMINAL = (JobStatus.DONE.value, JobStatus.FAILED.value)
+from mockserver.service.streaming import TERMINAL
 
 
 class StreamControlOperations:
@@ -27,8 +27,7 @@ class StreamControlOperations:
     waiters: Waiters
     events: EventFeed
 
-    def get_sse(self, account: str | None, job_id: str) -> dict[str, Any] | None:
-        raise NotImplementedError  # ``service.streaming.SseOperations``
+    get_sse: Callable[[str | None, str], dict[str, Any] | None]  # ``service.streaming.SseOperations``
 
     def release_stream(self, job_id: str, chunks: int | None) -> dict[str, Any] | None:
         """Let a held stream (manual timing) go on by ``chunks`` (None: to its end); the first release starts

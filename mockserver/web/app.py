@@ -56,7 +56,7 @@ def create_app(
     apidocs.register(app)  # /docs: Swagger UI for both documents, from files installed with the mock
 
     if fast_path:  # inside the journal: fast answers are journaled like the rest
-        fast = FastPath(app.wsgi_app, service, settings.log_requests)
+        fast = FastPath(app.wsgi_app, service)  # the server writes the access line
         app.extensions[FAST_PATH_KEY] = fast
         app.wsgi_app = fast  # type: ignore[method-assign]
     if service.journal_enabled:  # last: the middleware wraps the finished app

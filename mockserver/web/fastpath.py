@@ -50,7 +50,6 @@ WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 Answer = tuple[int, Any, dict[str, str]]
 
 log = logging.getLogger("creatify_mock")
-access_log = logging.getLogger("creatify_mock.access")
 
 
 @functools.lru_cache(maxsize=64)
@@ -68,10 +67,9 @@ def _mimetype(content_type: str) -> str:
 class FastPath:
     """Wraps Flask's ``wsgi_app``; the journal middleware wraps this, so every call is journaled as before."""
 
-    def __init__(self, app: WSGIApp, svc: MockService, log_requests: bool) -> None:
+    def __init__(self, app: WSGIApp, svc: MockService) -> None:
         self.app = app
         self.svc = svc
-        self.log_requests = log_requests
         self.max_bytes = svc.settings.max_body_bytes
         self.limits = count_limits(svc.settings)
 
