@@ -10,6 +10,7 @@ Examples are fresh each run unless ``--hypothesis-seed=N`` fixes them, or the ru
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, settings
@@ -40,6 +41,19 @@ def activate(name: str) -> None:
         raise ValueError(f"unknown contract profile {name!r}; known: {', '.join(PROFILES)}")
     register()
     _active[0] = name
+    forget_suite_modules()
+
+
+def forget_suite_modules() -> None:
+    """Let the suite's modules be imported afresh, so their examples follow the profile chosen now.
+
+    A test's hypothesis settings are fixed when its module is imported. A module imported before the run chose
+    its profile (by a tool reading the rule table, or by an earlier run in the same process) would keep the
+    other profile's settings: a ``live`` run would draw the ``mock`` profile's 25 examples and shrink each
+    failure, creating jobs all the while.
+    """
+    for name in [n for n in sys.modules if n.startswith(f"{__package__}.test_")]:
+        del sys.modules[name]
 
 
 def active() -> str:

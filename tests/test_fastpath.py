@@ -138,7 +138,7 @@ def journal(app: Flask) -> list[dict[str, Any]]:
     return [{k: v for k, v in e.items() if k != "duration_ms"} for e in service(app).requests()]
 
 
-@pytest.mark.timeout(600)  # ~13 s alone; beside another xdist worker's servers, several times that
+@pytest.mark.timeout(120)
 @pytest.mark.parametrize("options", SETTINGS.values(), ids=SETTINGS.keys())
 def test_fast_path_and_flask_answer_alike(options: dict[str, Any]) -> None:
     fast, slow = build(options, fast_path=True), build(options, fast_path=False)

@@ -42,6 +42,8 @@ from mockserver.service.streaming import SseOperations
 from mockserver.validation.drf import RequestValidator
 from mockserver.webhooks.dispatcher import Dispatcher
 
+#: A reset that forgets at least this many jobs gives their memory back to the system (``core.memory``).
+RELEASE_MEMORY_AFTER_JOBS = 1_000
 ADMIN_FAILED_REASON = "Failed on request through the mock's admin API."
 INSTANT_HINT = (
     "With timing 'instant' a job is finished from the moment it is created (its first read shows it done), "
@@ -101,7 +103,6 @@ class MockService(
             self.accounts.reset,
             self.limiter.reset,
             self.background.close,  # queued generations of forgotten jobs are dropped
-            release_memory,  # last: what the forgotten jobs held goes back to the system
         ]
         self.reset_hooks: list[Callable[[], object]] = list(hooks)
         # Webhook events: queued here (memory), or through the shared store's stream (one process sends each).
@@ -262,7 +263,13 @@ class MockService(
         return self.now()
 
     def reset(self) -> None:
-        """Forget every job and webhook delivery, restore the startup scenarios, restart the seeded sequence."""
+        """Forget every job and webhook delivery, restore the startup scenarios, restart the seeded sequence.
+
+        What the forgotten jobs held goes back to the system only when there were many of them: a full garbage
+        collection costs ~100 ms in a large process (a test suite resetting the mock before every test would pay
+        it each time), and a few hundred jobs' pages are not worth it.
+        """
+        forgotten = len(self.store)
         self.store.reset()
         self.streams.clear()
         self.waiters.notify_all()  # open streams and sync calls of forgotten jobs end
@@ -272,6 +279,8 @@ class MockService(
             hook()
         self.ids.reset()
         self.storage.bus.publish("reset")
+        if forgotten >= RELEASE_MEMORY_AFTER_JOBS:
+            release_memory()
 
     # -- internals -----------------------------------------------------------------------------------------
     def _finish(self, job: Job, blocking: bool) -> Outcome | None:

@@ -12,7 +12,7 @@ from mockserver.core.clock import FrozenClock
 from mockserver.core.models import JobStatus
 from mockserver.core.scenarios import RequestInfo, ScenarioError
 from mockserver.core.store import Conflict
-from mockserver.service import MockService
+from mockserver.service import MockService, facade
 
 REQUEST = {"model_name": "gemini-2.5-flash", "messages": [{"role": "user", "content": "Say hi"}]}
 
@@ -167,3 +167,20 @@ def test_a_stream_generates_its_text_under_the_generation_budget() -> None:
     assert "DEADLINE_EXCEEDED" in job["failed_reason"]
     last = chunks[-1]
     assert isinstance(last, dict) and last["candidates"][0]["finishReason"] == "OTHER"
+
+
+def test_a_reset_gives_memory_back_only_when_it_forgot_many_jobs(
+    svc: MockService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full collection costs ~100 ms in a big process: a suite resetting before every test must not pay it."""
+    released: list[int] = []
+    monkeypatch.setattr(facade, "release_memory", lambda: released.append(len(svc.store)))
+    monkeypatch.setattr(facade, "RELEASE_MEMORY_AFTER_JOBS", 5)
+    for _ in range(4):
+        svc.create("acct", request(), None)
+    svc.reset()
+    assert released == []
+    for _ in range(5):
+        svc.create("acct", request(), None)
+    svc.reset()
+    assert released == [0]  # after the jobs were forgotten
