@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +32,23 @@ WAIT_SECONDS = 1.0
 #: among them, turn a frame with only ``retry`` into an empty event).
 PREAMBLE = b": creatify-mock event feed\n\n"
 HEARTBEAT = b": heartbeat\n\n"
+
+
+class FeedFrames(Iterator[bytes]):
+    """The feed's frames and the subscription they read. Closing ends the subscription whether or not a frame
+    was read: a generator closed before its first step never runs its ``finally`` (a client that saw the headers
+    and left before the server read a frame would stay subscribed for the rest of the run)."""
+
+    def __init__(self, frames: Generator[bytes, None, None], reader: Subscription) -> None:
+        self._frames = frames
+        self._reader = reader
+
+    def __next__(self) -> bytes:
+        return next(self._frames)
+
+    def close(self) -> None:
+        self._frames.close()
+        self._reader.close()
 
 
 @dataclass(frozen=True)
@@ -129,7 +146,7 @@ class EventOperations:
         gone: Callable[[], bool],
         heartbeat: float = HEARTBEAT_SECONDS,
         wait: float = WAIT_SECONDS,
-    ) -> Generator[bytes, None, None]:
+    ) -> FeedFrames:
         """The SSE body of the feed: frames of matching events as they happen, a heartbeat comment when quiet;
         ends when ``gone()`` says the client left (checked after every bounded wait) or the mock closes.
 
@@ -139,7 +156,7 @@ class EventOperations:
             self.store.rewatch()
             self.scheduler.start()
             self.scheduler.wake()
-        return self._frames(reader, wanted, gone, heartbeat, wait)
+        return FeedFrames(self._frames(reader, wanted, gone, heartbeat, wait), reader)
 
     def _frames(
         self,

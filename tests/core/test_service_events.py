@@ -120,3 +120,11 @@ def test_a_restored_delivery_without_optional_keys_is_published(svc: MockService
     svc.restore_deliveries([entry])
     [queued] = svc.recent_events(EventFilter(kinds=("webhook",)))
     assert queued["kind"] == "webhook.queued" and queued["data"]["faults"] == {}
+
+
+def test_a_feed_closed_before_its_first_frame_lets_its_reader_go(svc: MockService) -> None:
+    """A client that leaves before the server read one frame (it saw the headers) must not stay subscribed."""
+    frames = svc.event_frames(None, EventFilter(), lambda: False, wait=0)
+    assert svc.events.subscribers == 1
+    frames.close()
+    assert svc.events.subscribers == 0

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Callable, Generator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
-Frames = Generator[bytes, None, None]
+from mockserver.service.events import FeedFrames as Frames
+
 #: Feed readers waiting at once (dashboard tabs, tests); more wait their turn for a thread, a second at most.
 FEED_THREADS = 64
 _pool = ThreadPoolExecutor(FEED_THREADS, thread_name_prefix="creatify-mock-feed")
