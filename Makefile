@@ -70,9 +70,10 @@ debian-deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-# In parallel (pytest-xdist): one worker per core; tests marked xdist_group("name") share one worker, tests marked
+# In parallel (pytest-xdist): two workers per core (most tests spend much of their time waiting on sockets and
+# subprocesses, measured in docs/testing.md); tests marked xdist_group("name") share one worker, tests marked
 # serial (they bound a wall-clock time) run alone afterwards (docs/testing.md). PYTEST_WORKERS=0: one process.
-PYTEST_WORKERS ?= auto
+PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) * 2 )))
 test: lint typecheck debian-deps docs
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadgroup -m "not serial" $(PYTEST_ARGS)
 	$(BIN)/python -m pytest -q -p no:xdist -m serial $(PYTEST_ARGS)

@@ -4,7 +4,6 @@ recorded and must go to the mock itself. Screenshots of each view go to build/da
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +16,7 @@ from mockserver.testing import MockServer
 from tests.receiver import Receiver
 from tests.sse_client import Background, SseClient, body
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]  # one Chromium for the whole module
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = os.environ.get("CREATIFY_MOCK_CHROMIUM", "/usr/bin/chromium")
@@ -46,26 +45,12 @@ def chromium() -> Iterator[Any]:
     """Chromium by its path; Playwright's launch gives it a fresh, temporary user-data dir of its own."""
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"no Chromium at {CHROMIUM} (make debian-deps installs Debian's chromium)")
-    original = asyncio.all_tasks
-
-    def all_tasks(loop: asyncio.AbstractEventLoop | None = None) -> set[asyncio.Task[Any]]:
-        # Playwright's exit lists every task of every loop; granian (the other server, tested earlier in the same
-        # process) leaves Task subclasses there that raise when asked their loop. Those are never Playwright's.
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         try:
-            return original(loop)
-        except RuntimeError:
-            return set()
-
-    try:
-        with playwright_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-            try:
-                yield browser
-            finally:
-                browser.close()
-                asyncio.all_tasks = all_tasks  # for the exit of the with block only
-    finally:
-        asyncio.all_tasks = original
+            yield browser
+        finally:
+            browser.close()
 
 
 class Page:
