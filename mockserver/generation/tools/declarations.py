@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from jsonschema.exceptions import SchemaError
-from jsonschema.validators import Draft202012Validator
+from jsonschema.exceptions import best_match
+from jsonschema.validators import Draft7Validator
 
 #: Gemini's rule for declaration names: letters, digits, ``_ . -``, at most 64, starting with a letter or ``_``.
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,63}")
@@ -40,6 +40,13 @@ SAME = (
     "propertyOrdering",
 )
 MAX_DEPTH = 32
+#: What checks the values of the keywords carried over (``minItems`` a count, ``minimum`` a number, ``pattern`` a
+#: regular expression...), node by node as ``to_json_schema`` builds the structure (type, properties, items, anyOf)
+#: itself. Checking the finished schema against 2020-12's metaschema walked the whole metaschema at every node
+#: through its ``$dynamicRef`` chain: 8 ms for 20 properties, 4 s for a 700 KB body of 500 declarations. Draft 7's
+#: metaschema states the same constraints for these keywords; ``tests/core/test_declarations.py`` holds this check
+#: and 2020-12's ``check_schema`` of the finished schema to the same verdict on generated schemas.
+META = Draft7Validator(Draft7Validator.META_SCHEMA, format_checker=Draft7Validator.FORMAT_CHECKER)
 
 
 class ToolError(ValueError):
@@ -108,10 +115,6 @@ def _function(decl: Any, where: str) -> Function:
         if parameters is None
         else to_json_schema(parameters, f"{where}.parameters")
     )
-    try:
-        Draft202012Validator.check_schema(schema)
-    except SchemaError as exc:
-        raise ToolError(f"{where}.parameters: not a schema Gemini accepts ({exc.message})") from None
     return Function(name, description, schema)
 
 
@@ -141,6 +144,11 @@ def to_json_schema(node: Any, where: str = "parameters", depth: int = 0) -> dict
     if not isinstance(node, Mapping):
         raise ToolError(f"{where}: must be a schema object, got {type(node).__name__}")
     out: dict[str, Any] = {k: node[k] for k in SAME if k in node}
+    if "enum" in out and not isinstance(out["enum"], list):
+        raise ToolError(f"{where}.enum: must be a list of values")
+    problem = best_match(META.iter_errors(out))
+    if problem is not None:
+        raise ToolError(f"{where}: not a schema Gemini accepts ({problem.message})")
     kind = node.get("type")
     if kind is not None:
         if not isinstance(kind, str) or kind.lower() not in TYPES or kind.lower() == "null":
