@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import httpcore  # noqa: F401  (why: below, at HTTPCORE)
 import pytest
 import requests
 from hypothesis import HealthCheck, settings
@@ -21,6 +22,11 @@ from mockserver.testing import MockServer
 
 API = "/api/text_generator/"
 TIMEOUT = 10
+#: HTTPCORE: imported above, before any test runs: httpx imports httpcore only when its first client is made, and caches
+#: httpcore's exception classes then. Were that first client made inside a pytester in-process run (the contract
+#: suite's), pytester would drop httpcore from ``sys.modules`` afterwards; the next import would make new classes
+#: httpx no longer maps, and a refused connection would escape as a raw ``httpcore.ConnectError`` (a recorder
+#: answering 500 instead of 502, a dropped stream failing the SSE client) in whichever tests ran next.
 
 #: Nothing timed either: no deadline, no ``too_slow`` health check (a loaded machine fails them; speed is
 #: measured by ``make bench``). A test that lists health checks to suppress lists ``too_slow`` among them.

@@ -28,35 +28,49 @@ T = TypeVar("T")
 
 
 class Watch(threading.Event):
-    """A ``threading.Event`` that an event loop can await too (``wait_async``); ``set`` wakes both."""
+    """A ``threading.Event`` that an event loop can await too (``wait_async``); ``set`` wakes both.
+
+    The loop side is a bare future resolved by ``set`` or by a timer: ``asyncio.wait_for`` on an
+    ``asyncio.Event`` costs a task and several futures per wait, and 2,000 realtime streams wait once per chunk,
+    all in the same loop turns."""
 
     def __init__(self) -> None:
         super().__init__()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._async: asyncio.Event | None = None
+        self._future: asyncio.Future[None] | None = None
 
     def set(self) -> None:
         super().set()
-        loop, event = self._loop, self._async
-        if loop is not None and event is not None:
+        loop, future = self._loop, self._future
+        if loop is not None and future is not None:
             with contextlib.suppress(RuntimeError):  # the loop has closed: nobody waits any more
-                loop.call_soon_threadsafe(event.set)
-
-    def clear(self) -> None:
-        super().clear()
-        if self._async is not None:
-            self._async.clear()
+                loop.call_soon_threadsafe(_wake, future)
 
     async def wait_async(self, timeout: float) -> bool:
         """Like ``wait``, on the running event loop: True when set, False after ``timeout`` seconds."""
-        if self._async is None:
-            self._loop = asyncio.get_running_loop()
-            self._async = asyncio.Event()
         if self.is_set():
             return True
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(self._async.wait(), timeout)
-        return self.is_set()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        # Published before the flag is read again: a ``set`` from another thread either sees this future or
+        # set the flag before the read below.
+        self._loop, self._future = loop, future
+        try:
+            if self.is_set():
+                return True
+            timer = loop.call_later(timeout, _wake, future)
+            try:
+                await future
+            finally:
+                timer.cancel()
+            return self.is_set()
+        finally:
+            self._future = None
+
+
+def _wake(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 @dataclass(frozen=True, slots=True)
