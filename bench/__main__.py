@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import ceilings, hold, loads, peers, state_file, stores
+from . import ceilings, hold, hostile, loads, peers, state_file, stores
 from .procs import CLIENT_CORE, Server, free_port
 from .table import error_count, render
 
@@ -39,6 +39,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--json", type=Path, help="also write the numbers to this file")
     parser.add_argument(
         "--no-hold", action="store_true", help="skip the streams, slowloris and dropped-client loads"
+    )
+    parser.add_argument(
+        "--no-hostile", action="store_true", help="skip the costly bodies (300k messages, 8,000 declarations)"
     )
     parser.add_argument("--no-stores", action="store_true", help="skip the memory/Redis store rows")
     parser.add_argument("--stores-only", action="store_true", help="only the memory/Redis store rows")
@@ -178,6 +181,11 @@ def main() -> int:
         held = hold.measure()
         print()
         print(hold.render(held))
+    costly: list[dict[str, Any]] = []
+    if not args.no_hostile:
+        costly = hostile.measure()
+        print()
+        print(hostile.render(costly))
     if not args.no_stores:
         os.sched_setaffinity(0, set(range(os.cpu_count() or 1)))
         print()
@@ -189,8 +197,10 @@ def main() -> int:
         print(state_file.render(durable, state_file.parser().parse_args([])))
         results.update({f"state file: {name}": metrics for name, metrics in durable.items()})
     if args.json:
-        args.json.write_text(json.dumps({**results, "hold": held}, indent=2))
-    failed = any(error_count(m) for m in results.values()) or not hold.passed(held)
+        args.json.write_text(json.dumps({**results, "hold": held, "hostile": costly}, indent=2))
+    failed = (
+        any(error_count(m) for m in results.values()) or not hold.passed(held) or not hostile.passed(costly)
+    )
     return 1 if failed else 0
 
 
