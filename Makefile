@@ -81,7 +81,7 @@ test: lint typecheck debian-deps docs
 
 # The fast layer while working: core, service, generation and validation in-process, plus quick HTTP tests.
 test-fast: install-test debian-deps
-	$(BIN)/python -m pytest -q -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -m "not slow" -p no:schemathesis $(PYTEST_ARGS)
 
 # The shipped contract suite; with no CONTRACT_BASE_URL it starts the embedded mock. CONTRACT_ARGS adds options.
 # Its hypothesis examples come from CONTRACT_SEED (the same every run); `make contract CONTRACT_SEED=` draws new ones.

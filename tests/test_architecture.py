@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import grimp
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_LINES = 300
@@ -73,6 +74,7 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
     assert _cycles(graph, {"a.x", "a.y", "a.z"}) == [["a.x", "a.y"]]
 
 
+@pytest.mark.slow  # a fresh interpreter in a subprocess
 def test_importing_the_package_and_building_settings_imports_no_web_framework() -> None:
     code = (
         "import sys, mockserver, mockserver.testing, mockserver.pytest_plugin\n"

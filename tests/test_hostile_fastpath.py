@@ -80,6 +80,7 @@ def test_the_create_schema_compiles(validator: RequestValidator) -> None:
     assert validator._fast is not None  # else every POST pays for full jsonschema
 
 
+@pytest.mark.slow  # 400 examples through both validators: seconds
 @given(body=bodies)
 @settings(max_examples=400, deadline=None)
 def test_fast_and_full_validation_agree(body: Any) -> None:

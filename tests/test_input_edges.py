@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RULE = {"match": {"model_name": "m"}, "outcome": {"status": "failed"}}
 
 
+@pytest.mark.slow  # starts the CLI in a subprocess
 @pytest.mark.parametrize("host", ["999.1.1.1", "not a host"])
 def test_a_host_that_is_no_address_is_a_one_line_error(host: str) -> None:
     proc = subprocess.run(

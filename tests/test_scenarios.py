@@ -267,6 +267,7 @@ def test_bad_rule_files_are_refused_with_rule_and_field(tmp_path: Path, content:
         ScenarioBook().replace(load_file(path), str(path))
 
 
+@pytest.mark.slow  # starts the CLI in a subprocess
 def test_a_bad_rule_file_stops_startup(tmp_path: Path) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text("scenarios:\n  - name: typo\n    match: {modle_name: x}\n")

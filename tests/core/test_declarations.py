@@ -60,6 +60,7 @@ def unchecked(gemini: dict[str, Any]) -> dict[str, Any]:
         return to_json_schema(gemini)
 
 
+@pytest.mark.slow  # 300 schemas through 2020-12's metaschema: seconds
 @settings(max_examples=300, deadline=None)
 @given(gemini_schemas)
 def test_the_keyword_check_and_2020_12s_metaschema_agree(gemini: dict[str, Any]) -> None:
