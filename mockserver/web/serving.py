@@ -73,7 +73,7 @@ def raise_open_files() -> None:
 
 class _Uvicorn(uvicorn.Server):
     """uvicorn's server without its signal handling (the CLI installs its own: state file, SIGHUP reload), and
-    stopped at once: uvicorn looks at ``should_exit`` every 0.1 s, so each stop took 0.1–0.2 s — 30 s of a test
+    stopped at once: uvicorn looks at ``should_exit`` every 0.1 s, so each stop took 0.1 to 0.2 s — 30 s of a test
     suite that starts a mock per test."""
 
     _loop: asyncio.AbstractEventLoop | None = None
