@@ -20,8 +20,15 @@ from mockserver.web import admin, api, apidocs, cors, dashboard, errors, pipelin
 from mockserver.web.context import attach
 from mockserver.web.fastpath import FAST_PATH_KEY, FastPath
 from mockserver.web.journal import JournalMiddleware
+from mockserver.web.routing import LazyRule
 
 MAX_DOCUMENTS = 16
+
+
+class _MockFlask(Flask):
+    """Flask with URL builders compiled on first use (routing.py), its static rule included."""
+
+    url_rule_class = LazyRule
 
 
 def create_app(
@@ -40,7 +47,7 @@ def create_app(
     if settings.replay:
         recording = replay.read(settings.replay)
         service.load_replay(replay.ReplayBook(recording, settings.replay_speed, settings.replay_strict))
-    app = Flask("mockserver")
+    app = _MockFlask("mockserver")
     app.json.sort_keys = False  # type: ignore[attr-defined]
     # OPTIONS is answered in JSON by the API's views, and is a JSON 405 elsewhere.
     app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False
