@@ -9,6 +9,11 @@ ARGS   ?=
 .PHONY: serve test test-fast contract lint lint-openapi typecheck install install-test clean bench fuzz soak debian-deps \
 	docs docs-serve docs-options
 
+# Python caches compiled modules (and pytest its assertion-rewritten tests) in __pycache__/, ignored by git: a machine
+# that sets PYTHONDONTWRITEBYTECODE makes every run compile the project and rewrite ~100 test modules again, which was
+# 4 of make test-fast's 20 s (docs/testing.md). The targets below write the caches whatever the shell says.
+unexport PYTHONDONTWRITEBYTECODE
+
 # Services and browsers the tests start themselves (command:package). CI is a fresh Debian machine where we are root:
 # `make test` installs what is missing, with a line saying so; add a pair here when a test needs another one.
 DEBIAN_TEST_DEPS := redis-server:redis-server chromium:chromium
@@ -74,14 +79,17 @@ debian-deps:
 # subprocesses, measured in docs/testing.md); tests marked xdist_group("name") share one worker, tests marked
 # serial (they bound a wall-clock time) run alone afterwards (docs/testing.md). PYTEST_WORKERS=0: one process.
 PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) * 2 )))
+FAST_WORKERS ?= $(shell nproc 2>/dev/null || echo 1)
 test: lint typecheck debian-deps docs
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadgroup -m "not serial" $(PYTEST_ARGS)
 	$(BIN)/python -m pytest -q -p no:xdist -m serial $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory contract
 
-# The fast layer while working: core, service, generation and validation in-process, plus quick HTTP tests.
+# The fast layer while working: core, service, generation and validation in-process, plus quick HTTP tests, on one
+# worker per core (the serial ones, which bound a wall-clock time, run in make test).
 test-fast: install-test debian-deps
-	$(BIN)/python -m pytest -q -m "not slow" -p no:schemathesis $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(FAST_WORKERS) --dist loadgroup -m "not slow and not serial" -p no:schemathesis \
+	  $(PYTEST_ARGS)
 
 # The shipped contract suite; with no CONTRACT_BASE_URL it starts the embedded mock. CONTRACT_ARGS adds options.
 # Its hypothesis examples come from CONTRACT_SEED (the same every run); `make contract CONTRACT_SEED=` draws new ones.
