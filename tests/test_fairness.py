@@ -58,6 +58,7 @@ def test_another_accounts_job_is_not_starved_by_thirty_heavy_ones() -> None:
         states = [a.get(f"{mock.url}{API}{j}/", timeout=TIMEOUT).json() for j in heavy]
         reasons = {s["failed_reason"].split(":")[0] for s in states if s["status"] == "failed"}
         # over the cap (429), out of budget (504), or, on a machine fast enough to finish its attempts within the
-        # budget, the schema found unsatisfiable (400): never anything else
+        # budget, the schema found unsatisfiable (400): never anything else. Whether the queue reaches the cap here
+        # depends on how fast this machine drains it (a run where the workers kept up saw no 429): the cap itself
+        # is shown without timing in tests/core/test_background.py, its setting in tests/core/test_service.py.
         assert reasons <= {"429 RESOURCE_EXHAUSTED", "504 DEADLINE_EXCEEDED", "400 INVALID_ARGUMENT"}, reasons
-        assert "429 RESOURCE_EXHAUSTED" in reasons  # more than the per-account cap of 16 were queued

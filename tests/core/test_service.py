@@ -117,6 +117,14 @@ def test_reset_forgets_jobs_and_restarts_the_sequence(svc: MockService) -> None:
     assert svc.create("a", request(), None)["id"] == first
 
 
+def test_the_generation_queue_setting_caps_each_accounts_slow_generations(clock: FrozenClock) -> None:
+    service = MockService(Settings(generation_queue=3), clock)
+    try:
+        assert service.background.per_account == 3
+    finally:
+        service.close()
+
+
 def test_state_round_trips_through_export_and_import(svc: MockService, clock: FrozenClock) -> None:
     svc.set_credits("team", 3)
     svc.add_rules([{"name": "r", "outcome": {"status": "failed"}}])
