@@ -23,6 +23,11 @@ log = logging.getLogger("creatify_mock.events")
 #: Events kept for late or reconnecting readers (a few minutes of a busy mock, a few MB).
 DEFAULT_SIZE = 10_000
 GAP = "feed.gap"
+#: What an event carries, or a function that makes it: the feed calls it only when someone reads the event (a
+#: finished request's summary is published on every call, and usually nobody reads it; a Redis feed calls it at
+#: once). The function must give the same answer whenever it is called: it describes something finished.
+Data = dict[str, Any] | Callable[[], dict[str, Any]]
+_Raw = tuple[int, float, str, "str | None", Data]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +64,7 @@ class Subscription(Protocol):
 class EventFeed(Protocol):
     """What the service needs of a feed; memory here, a Redis-backed one shares events between processes."""
 
-    def publish(self, kind: str, data: dict[str, Any], job_id: str | None = None) -> None: ...
+    def publish(self, kind: str, data: Data, job_id: str | None = None) -> None: ...
 
     def subscribe(self, since_seq: int | None = None) -> Subscription: ...
 
@@ -105,7 +110,7 @@ class MemoryEventFeed:
         self._lock = threading.Lock()
         self.size = max(size, 1)
         #: Plain tuples (seq, at, kind, job_id, data): an ``Event`` is built only when someone reads it.
-        self._ring: deque[tuple[int, float, str, str | None, dict[str, Any]]] = deque(maxlen=self.size)
+        self._ring: deque[_Raw] = deque(maxlen=self.size)
         self._seq = 0
         self._subscribers: list[MemorySubscription] = []
         #: Publishes that failed (a clock or hook that raised): counted and logged once, never raised.
@@ -119,7 +124,7 @@ class MemoryEventFeed:
     def subscribers(self) -> int:
         return len(self._subscribers)
 
-    def publish(self, kind: str, data: dict[str, Any], job_id: str | None = None) -> None:
+    def publish(self, kind: str, data: Data, job_id: str | None = None) -> None:
         try:
             at = self._now()
             with self._lock:
@@ -149,7 +154,8 @@ class MemoryEventFeed:
         """The newest ``limit`` events, oldest first (a page's first paint)."""
         with self._lock:
             start = max(len(self._ring) - limit, 0)
-            return [Event(*raw) for raw in itertools.islice(self._ring, start, None)]
+            raws = list(itertools.islice(self._ring, start, None))
+        return [_event(raw) for raw in raws]
 
     def _after(self, reader: MemorySubscription) -> list[Event]:
         with self._lock:
@@ -165,7 +171,7 @@ class MemoryEventFeed:
             else:  # near the newest (the usual case): index from the right, without walking the ring
                 raws = [ring[-i] for i in range(count, 0, -1)]
             reader.cursor = newest
-        events = [Event(*raw) for raw in raws]
+        events = [_event(raw) for raw in raws]
         if missed > 0:
             at = events[0].at if events else 0.0
             events.insert(0, Event(oldest - 1, at, GAP, None, {"missed": missed}))
@@ -174,6 +180,11 @@ class MemoryEventFeed:
     def _drop(self, reader: MemorySubscription) -> None:
         with self._lock:
             self._subscribers = [r for r in self._subscribers if r is not reader]
+
+
+def _event(raw: _Raw) -> Event:
+    seq, at, kind, job_id, data = raw
+    return Event(seq, at, kind, job_id, data() if callable(data) else data)
 
 
 def _cursor(since_seq: int, newest: int) -> int:

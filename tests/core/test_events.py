@@ -34,6 +34,23 @@ def test_a_subscriber_sees_only_what_follows_its_subscription_unless_it_asks_for
     assert [e.kind for e in feed.subscribe(since_seq=0).get(0)] == ["a", "b"]
 
 
+def test_data_given_as_a_function_is_made_only_when_the_event_is_read() -> None:
+    feed = _feed()
+    calls: list[int] = []
+
+    def summary() -> dict[str, int]:
+        calls.append(1)
+        return {"status": 200}
+
+    reader = feed.subscribe()
+    feed.publish("journal.entry", summary, "j1")
+    assert calls == []  # publishing did not make it
+    got = reader.get(1.0)
+    assert [(e.kind, e.data) for e in got] == [("journal.entry", {"status": 200})]
+    assert [e.data for e in feed.recent(10)] == [{"status": 200}]
+    assert len(calls) == 2  # once per read
+
+
 def test_a_seq_from_another_run_reads_everything_kept() -> None:
     feed = _feed()
     feed.publish("a", {})

@@ -31,7 +31,7 @@ def test_events_of_every_process_reach_a_subscriber_in_order(
     one, other = feeds
     live = other.subscribe()
     one.publish("job.created", {"n": 1}, job_id="job-1")
-    other.publish("clock.moved", {"seconds": 5})
+    other.publish("clock.moved", lambda: {"seconds": 5})  # data made by a function: made at once, shared
     events = live.get(5.0)
     assert [(e.seq, e.kind, e.job_id, e.at) for e in events] == [
         (1, "job.created", "job-1", 1.5),

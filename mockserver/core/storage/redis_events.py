@@ -20,7 +20,7 @@ from typing import Any
 import redis
 
 from mockserver.core import jsonio
-from mockserver.core.events import Event
+from mockserver.core.events import Data, Event
 
 log = logging.getLogger("creatify_mock.events")
 #: Events kept in the stream (approximately: ``MAXLEN ~``).
@@ -102,9 +102,10 @@ class RedisEventFeed:
         with self._lock:
             self._readers -= 1
 
-    def publish(self, kind: str, data: dict[str, Any], job_id: str | None = None) -> None:
+    def publish(self, kind: str, data: Data, job_id: str | None = None) -> None:
         try:
-            body = jsonio.dumps({"at": self._now(), "kind": kind, "job": job_id, "data": data})
+            made = data() if callable(data) else data  # shared at once: other processes read it
+            body = jsonio.dumps({"at": self._now(), "kind": kind, "job": job_id, "data": made})
             self._publish(keys=[self._seq, self._stream], args=[body, KEEP])
         except Exception as exc:  # the feed is an observer: it never breaks the call it observes
             log.warning("event feed: %s event not published: %s", kind, exc)
