@@ -27,7 +27,9 @@ GAP = "feed.gap"
 #: finished request's summary is published on every call, and usually nobody reads it; a Redis feed calls it at
 #: once). The function must give the same answer whenever it is called: it describes something finished.
 Data = dict[str, Any] | Callable[[], dict[str, Any]]
-_Raw = tuple[int, float, str, "str | None", Data]
+#: The job an event is about, or a function that names it (made when read, as ``Data``).
+JobRef = str | None | Callable[[], str | None]
+_Raw = tuple[int, float, str, JobRef, Data]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +66,7 @@ class Subscription(Protocol):
 class EventFeed(Protocol):
     """What the service needs of a feed; memory here, a Redis-backed one shares events between processes."""
 
-    def publish(self, kind: str, data: Data, job_id: str | None = None) -> None: ...
+    def publish(self, kind: str, data: Data, job_id: JobRef = None) -> None: ...
 
     def subscribe(self, since_seq: int | None = None) -> Subscription: ...
 
@@ -124,7 +126,7 @@ class MemoryEventFeed:
     def subscribers(self) -> int:
         return len(self._subscribers)
 
-    def publish(self, kind: str, data: Data, job_id: str | None = None) -> None:
+    def publish(self, kind: str, data: Data, job_id: JobRef = None) -> None:
         try:
             at = self._now()
             with self._lock:
@@ -184,7 +186,7 @@ class MemoryEventFeed:
 
 def _event(raw: _Raw) -> Event:
     seq, at, kind, job_id, data = raw
-    return Event(seq, at, kind, job_id, data() if callable(data) else data)
+    return Event(seq, at, kind, job_id() if callable(job_id) else job_id, data() if callable(data) else data)
 
 
 def _cursor(since_seq: int, newest: int) -> int:

@@ -20,7 +20,19 @@ class JobStatus(str, Enum):
 
     @property
     def terminal(self) -> bool:
-        return self in (JobStatus.DONE, JobStatus.FAILED)
+        return self in _TERMINAL  # asked on every read: a set lookup, not two enum comparisons
+
+
+_TERMINAL = frozenset({JobStatus.DONE, JobStatus.FAILED})
+_VERSION_4 = (0xF000 << 64) | (0xC000 << 48)  # the version nibble and the variant bits, cleared then set
+
+
+def uuid4_text(bits: int) -> str:
+    """``str(uuid.UUID(int=bits, version=4))`` (the same text for the same 128 bits), without building a UUID:
+    an id is drawn on every create."""
+    value = (bits & ~_VERSION_4) | (0x4000 << 64) | (0x8000 << 48)
+    h = f"{value:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 #: Moves an operator may ask for (admin advance); terminal jobs never change again.
@@ -51,7 +63,7 @@ class Family(str, Enum):
     SSE = "sse"
 
 
-@dataclass
+@dataclass(slots=True)
 class Schedule:
     """When a job crosses each transition (microseconds); ``None`` means only the admin API moves it."""
 
@@ -59,7 +71,7 @@ class Schedule:
     finish_at: int | None
 
 
-@dataclass
+@dataclass(slots=True)
 class Job:
     """One text generation job and everything needed to derive its state at any time."""
 

@@ -136,7 +136,7 @@ class EventOperations:
 
     def finish_request(self, entry: Entry) -> None:
         """The journal middleware's last word on a call: it goes on the feed (the journal already has it)."""
-        self.events.publish("journal.entry", entry.summary, entry.job_id)  # summed up when read
+        self.events.publish("journal.entry", entry.summary, lambda: entry.job_id)  # both made when read
 
     # -- reading -------------------------------------------------------------------------------------------
     def event_frames(

@@ -6,9 +6,9 @@ can never drift apart (WireMock's ``Admin`` interface is the model). No Flask he
 
 from __future__ import annotations
 
+import os
 import random
 import threading
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +20,7 @@ from mockserver.core.clock import Clock, isoformat
 from mockserver.core.journal import Journal
 from mockserver.core.lifecycle import plan
 from mockserver.core.memory import release_memory
-from mockserver.core.models import Family, Job, JobStatus, Outcome, Schedule
+from mockserver.core.models import Family, Job, JobStatus, Outcome, Schedule, uuid4_text
 from mockserver.core.scenarios import Rule, ScenarioBook
 from mockserver.core.scheduler import Scheduler
 from mockserver.core.storage import open_storage
@@ -201,7 +201,8 @@ class MockService(
         seeded = self.settings.seed is not None
 
         def draw(rng: random.Random) -> tuple[str, Schedule]:
-            job_id = str(uuid.UUID(int=rng.getrandbits(128), version=4)) if seeded else str(uuid.uuid4())
+            bits = rng.getrandbits(128) if seeded else int.from_bytes(os.urandom(16), "big")
+            job_id = uuid4_text(bits)
             return job_id, plan(timing, now, rng)
 
         seq, (job_id, schedule) = self.ids.allocate(draw)

@@ -40,6 +40,8 @@ SSE_PREFIX = "/sse/text_generator/"
 STREAM_REST = "stream/"
 #: Where ``create_app`` keeps the fast path in ``app.extensions``: the server asks it which calls to run inline.
 FAST_PATH_KEY = "creatify_mock.fast_path"
+#: The handler ``instant`` found, kept in the environ for ``__call__`` (the server asks, then calls: route once).
+_ROUTE_KEY = "creatify_mock.fast_route"
 NOT_FOUND = "Not found."
 UNEXPECTED = {"detail": "A server error occurred in the mock; see its log."}
 JSON_HEADER = ("Content-Type", "application/json")
@@ -74,7 +76,7 @@ class FastPath:
         self.limits = count_limits(svc.settings)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        handler = self._route(environ)
+        handler = environ.pop(_ROUTE_KEY, None) or self._route(environ)
         if handler is None:
             return self.app(environ, start_response)
         status, body, headers = self._answer(environ, handler)
@@ -98,7 +100,10 @@ class FastPath:
         """Whether this call is answered here and never waits (no stream, no sync create): the server may then
         answer it as its request ends, with no task of its own."""
         handler = self._route(environ)
-        return handler is not None and handler not in (self._sse_create, self._stream)
+        if handler is None or handler in (self._sse_create, self._stream):
+            return False
+        environ[_ROUTE_KEY] = handler
+        return True
 
     def _route(self, environ: dict[str, Any]) -> Callable[[dict[str, Any], str], Answer] | None:
         """The handler this call would reach in Flask, or None to let Flask answer it."""

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import resource
 import socket
-import sys
 import threading
 from collections.abc import Callable, Coroutine, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -32,7 +30,7 @@ except ImportError:  # Windows: asyncio's own loop (slower, same behaviour)
 from flask import Flask
 
 from mockserver.config.settings import Settings
-from mockserver.web import protocol
+from mockserver.web import collector, protocol
 from mockserver.web.bridge import Bridge, Host
 from mockserver.web.context import service
 from mockserver.web.fastpath import FAST_PATH_KEY
@@ -43,24 +41,6 @@ WSGIApp = Callable[[dict[str, Any], Any], Iterable[bytes]]
 BACKLOG = 4096
 #: A connection idle between requests is closed after this many seconds.
 KEEP_ALIVE_SECONDS = 30
-#: Collector thresholds while the server owns the process: young collections stay frequent enough to catch
-#: short-lived cycles, full ones become rare (each one walks every stored job: ~100 ms at 100,000 jobs).
-GC_THRESHOLDS = (5_000, 20, 100)
-#: How long a thread may hold the GIL when another wants it (Python's default: 5 ms): the event loop answers
-#: every held connection, so it should not wait that long behind a pool thread.
-SWITCH_INTERVAL = 0.001
-
-
-def tune_gc() -> None:
-    """Move what exists at startup (Flask, jsonschema, Faker: long-lived) out of the collector's sight and make
-    full collections rare, so a mock holding many jobs does not pause every few seconds (the p99).
-
-    Process-wide, so only done when the server runs in the main thread (the CLI), never when embedded.
-    """
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
-    sys.setswitchinterval(SWITCH_INTERVAL)
 
 
 def raise_open_files() -> None:
@@ -173,19 +153,22 @@ class Server:
 
     def serve_forever(self) -> None:
         """Run the event loop until ``shutdown()``; then drop every connection and stop the pool."""
-        if threading.current_thread() is threading.main_thread():
-            tune_gc()
+        tuned = threading.current_thread() is threading.main_thread()
+        if tuned:
+            collector.tune()
         raise_open_files()
         try:
             if not self._stopping.is_set():
-                _run(self._serve())
+                _run(self._serve(tuned))
         finally:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self.bridge.opener.shutdown(wait=False, cancel_futures=True)
             self._socket.close()
 
-    async def _serve(self) -> None:
+    async def _serve(self, tuned: bool) -> None:
         self.bridge.host = Host(asyncio.get_running_loop())
+        if tuned:  # cancelled with the other tasks when the server stops (``_run``)
+            asyncio.get_running_loop().create_task(collector.collect_fully())
         self._server.force_exit = self._stopping.is_set()
         await self._server.serve(sockets=[self._socket])
 

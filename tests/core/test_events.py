@@ -43,10 +43,10 @@ def test_data_given_as_a_function_is_made_only_when_the_event_is_read() -> None:
         return {"status": 200}
 
     reader = feed.subscribe()
-    feed.publish("journal.entry", summary, "j1")
+    feed.publish("journal.entry", summary, lambda: "j1")
     assert calls == []  # publishing did not make it
     got = reader.get(1.0)
-    assert [(e.kind, e.data) for e in got] == [("journal.entry", {"status": 200})]
+    assert [(e.kind, e.job_id, e.data) for e in got] == [("journal.entry", "j1", {"status": 200})]
     assert [e.data for e in feed.recent(10)] == [{"status": 200}]
     assert len(calls) == 2  # once per read
 

@@ -30,7 +30,7 @@ def test_events_of_every_process_reach_a_subscriber_in_order(
 ) -> None:
     one, other = feeds
     live = other.subscribe()
-    one.publish("job.created", {"n": 1}, job_id="job-1")
+    one.publish("job.created", {"n": 1}, job_id=lambda: "job-1")  # named by a function: at once, shared
     other.publish("clock.moved", lambda: {"seconds": 5})  # data made by a function: made at once, shared
     events = live.get(5.0)
     assert [(e.seq, e.kind, e.job_id, e.at) for e in events] == [

@@ -20,7 +20,7 @@ from typing import Any
 import redis
 
 from mockserver.core import jsonio
-from mockserver.core.events import Data, Event
+from mockserver.core.events import Data, Event, JobRef
 
 log = logging.getLogger("creatify_mock.events")
 #: Events kept in the stream (approximately: ``MAXLEN ~``).
@@ -102,10 +102,11 @@ class RedisEventFeed:
         with self._lock:
             self._readers -= 1
 
-    def publish(self, kind: str, data: Data, job_id: str | None = None) -> None:
+    def publish(self, kind: str, data: Data, job_id: JobRef = None) -> None:
         try:
             made = data() if callable(data) else data  # shared at once: other processes read it
-            body = jsonio.dumps({"at": self._now(), "kind": kind, "job": job_id, "data": made})
+            job = job_id() if callable(job_id) else job_id
+            body = jsonio.dumps({"at": self._now(), "kind": kind, "job": job, "data": made})
             self._publish(keys=[self._seq, self._stream], args=[body, KEEP])
         except Exception as exc:  # the feed is an observer: it never breaks the call it observes
             log.warning("event feed: %s event not published: %s", kind, exc)
