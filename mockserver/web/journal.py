@@ -58,7 +58,10 @@ class JournalMiddleware:
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             entry.status = int(status[:3])
-            entry.response_type = next((v for k, v in headers if k.lower() == "content-type"), "")
+            for name, value in headers:  # a loop, not a generator: this runs on every call
+                if name == "Content-Type" or name.lower() == "content-type":
+                    entry.response_type = value
+                    break
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
         token = journal.current.set(entry)  # the service notes the rule and the job it created on it
