@@ -91,11 +91,9 @@ class _Compiler:
             return self.compile(resolved.contents, resolved.resolver, depth + 1)
         if key == "properties":
             props = {name: self.compile(sub, resolver, depth + 1) for name, sub in bound.items()}
-            pairs = tuple(props.items())
-            return lambda v: not isinstance(v, dict) or all(name not in v or p(v[name]) for name, p in pairs)
+            return _properties(tuple(props.items()))
         if key == "items" and isinstance(bound, (dict, bool)):
-            item = self.compile(bound, resolver, depth + 1)
-            return lambda v: not isinstance(v, list) or all(item(x) for x in v)
+            return _items(self.compile(bound, resolver, depth + 1))
         if key == "enum" and all(isinstance(e, str) for e in bound):
             choices = frozenset(bound)
             return lambda v: isinstance(v, str) and v in choices
@@ -126,10 +124,47 @@ def _bound(key: str, bound: Any) -> Check:
     raise Unsupported(key)
 
 
+# Loops in plain functions rather than all() over generators: a create's body goes through these a hundred times,
+# and a generator costs a frame per call (validation was a fifth of the server's time per create).
+def _properties(pairs: tuple[tuple[str, Check], ...]) -> Check:
+    def check(v: Any) -> bool:
+        if isinstance(v, dict):
+            for name, p in pairs:
+                if name in v and not p(v[name]):
+                    return False
+        return True
+
+    return check
+
+
+def _items(item: Check) -> Check:
+    def check(v: Any) -> bool:
+        if isinstance(v, list):
+            for x in v:
+                if not item(x):
+                    return False
+        return True
+
+    return check
+
+
 def _all(checks: list[Check]) -> Check:
     if not checks:
         return lambda v: True
     if len(checks) == 1:
         return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+        return lambda v: first(v) and second(v)
+    if len(checks) == 3:
+        first, second, third = checks
+        return lambda v: first(v) and second(v) and third(v)
     group = tuple(checks)
-    return lambda v: all(c(v) for c in group)
+
+    def check(v: Any) -> bool:
+        for c in group:  # noqa: SIM110  (a loop, not a generator: see above)
+            if not c(v):
+                return False
+        return True
+
+    return check
