@@ -9,6 +9,8 @@ import pytest
 
 from mockserver.core.clock import FrozenClock
 from mockserver.core.models import Job
+from mockserver.core.scheduler import Scheduler
+from mockserver.core.storage.base import StoreUnavailable
 from mockserver.testing import MockServer
 
 from .conftest import Client, valid_body
@@ -62,3 +64,49 @@ def test_admin_moves_emit_transitions_in_order(client: Client, mock: MockServer,
     job = client.create()
     mock.advance(job["id"], "failed", failed_reason="SAFETY")
     assert [s for _, s, _ in recorder.events] == ["running", "failed"]
+
+
+class _FlakyStore:
+    """A store whose ticks raise what it is given (then tick normally): the scheduler's only dependency here."""
+
+    def __init__(self, failure: BaseException) -> None:
+        self.failure: BaseException | None = failure
+        self.ticks = threading.Semaphore(0)
+
+    def tick(self, now_us: int) -> int:
+        self.ticks.release()
+        failure, self.failure = self.failure, None
+        if failure is not None:
+            raise failure
+        return 0
+
+    def next_wakeup(self) -> int | None:
+        return None
+
+
+def _tick_twice(failure: BaseException) -> Scheduler:
+    store = _FlakyStore(failure)
+    scheduler = Scheduler(store, FrozenClock())  # type: ignore[arg-type]  # only tick and next_wakeup are used
+    scheduler.start()
+    try:
+        assert store.ticks.acquire(timeout=5)
+        scheduler.wake()
+        assert store.ticks.acquire(timeout=5)  # went on ticking after the failure
+    finally:
+        scheduler.stop()
+    return scheduler
+
+
+def test_a_lost_store_is_an_outage_the_scheduler_waits_out_not_a_failure(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A Redis store that went away answers 503 to every call (docs/shared-service.md); the scheduler must not
+    # report it as a crashed background thread (MockServer.stop would raise it in the test that stopped Redis).
+    scheduler = _tick_twice(StoreUnavailable("the Redis store is unavailable (gone)"))
+    assert scheduler.error is None
+    assert any("store is unavailable" in r.getMessage() for r in caplog.records)
+
+
+def test_any_other_tick_error_is_surfaced() -> None:
+    scheduler = _tick_twice(ValueError("a bug"))
+    assert isinstance(scheduler.error, ValueError)

@@ -10,7 +10,7 @@ import logging
 import threading
 
 from mockserver.core.clock import Clock
-from mockserver.core.storage.base import JobRepository
+from mockserver.core.storage.base import JobRepository, StoreUnavailable
 
 log = logging.getLogger("creatify_mock.scheduler")
 MAX_NAP = 0.25
@@ -43,6 +43,7 @@ class Scheduler:
             self._thread = None
 
     def _run(self) -> None:
+        outage = False
         while not self._stop.is_set():
             try:
                 self._store.tick(self._clock.now_us())
@@ -50,6 +51,14 @@ class Scheduler:
                 nxt = self._store.next_wakeup()
                 if nxt is not None and self._clock.is_real:
                     nap = min(MAX_NAP, max(0.0, (nxt - self._clock.now_us()) / 1_000_000))
+                if outage:
+                    outage = False
+                    log.warning("scheduler: the store is back; jobs move on again")
+            except StoreUnavailable as exc:  # an outage, answered 503 meanwhile: waited out, not a crash
+                if not outage:
+                    outage = True
+                    log.warning("scheduler: %s; trying again every %.2f s", exc, MAX_NAP)
+                nap = MAX_NAP
             except Exception as exc:  # surfaced through .error and the log, never silently lost
                 self.error = exc
                 log.exception("scheduler tick failed")
