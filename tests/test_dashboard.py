@@ -118,7 +118,9 @@ def test_a_new_job_appears_without_a_reload_and_its_timeline_follows_it_to_done(
         ui.live()
         page.evaluate("window.__notReloaded = true")
         job = _create(mock)
-        row = page.wait_for_selector(f'tr[data-job="{job["id"]}"][data-status="pending"]')
+        # a locator, not an element handle: a live update may render the row again between two actions
+        row = page.locator(f'tr[data-job="{job["id"]}"][data-status="pending"]')
+        row.wait_for()
         assert page.evaluate("window.__notReloaded") is True
         assert "Say hi to the dashboard" in row.inner_text()
         ui.shot("jobs")
@@ -153,7 +155,10 @@ def test_a_held_stream_is_released_from_the_dashboard_to_a_real_sse_client(open_
                 client,
                 body(messages=[{"role": "user", "content": "Tell me a short story about a mock server"}]),
             )
-            row = page.wait_for_selector('tr[data-job][data-status="pending"]')
+            row = page.locator(
+                'tr[data-job][data-status="pending"]'
+            ).first  # re-found at the click (live updates)
+            row.wait_for()
             row.click()
             page.wait_for_selector(".stream .badge.s-held")
             ui.shot("stream-held")
@@ -213,7 +218,8 @@ def test_a_rule_added_in_the_dashboard_answers_the_next_call_and_the_journal_nam
         assert answered.status_code == 418
         page.wait_for_selector('tr[data-rule="teapot"] td.applied:text-is("1")')
         page.click("nav >> text=Requests")
-        row = page.wait_for_selector("tr[data-request]")
+        row = page.locator("tr[data-request]").first  # re-found at each action (live updates)
+        row.wait_for()
         assert "teapot" in row.inner_text() and "418" in row.inner_text()
         row.click()
         assert "short and stout" in page.wait_for_selector(".request-detail").inner_text()
