@@ -102,9 +102,13 @@ def test_kill_9_and_restart_with_the_same_state_file(tmp_path: Path, servers: Ca
         jobs = [first.create(webhook_url=receiver.url()) for _ in range(3)]
         jobs += [first.create() for _ in range(2)]
         wait_until(lambda: len(receiver.calls) >= 3, what="first (failing) deliveries")
-        retrying = wait_until(
-            lambda: [e for e in first.get("/__admin/webhooks") if e["state"] == "retrying"], what="retrying"
-        )
+
+        def all_three_retrying() -> list[dict[str, Any]] | None:
+            # the receiver has the third call before the mock has read its 500 and marked the event retrying
+            found = [e for e in first.get("/__admin/webhooks") if e["state"] == "retrying"]
+            return found if len(found) == 3 else None
+
+        retrying = wait_until(all_three_retrying, what="three retrying deliveries")
         assert len(retrying) == 3
         first.create()  # its 201 waits for a commit of everything changed so far: the retrying events too
         before = {j["id"]: first.get(f"{API}{j['id']}/") for j in jobs}
