@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -27,31 +25,6 @@ class JobStatus(str, Enum):
 
 _TERMINAL = frozenset({JobStatus.DONE, JobStatus.FAILED})
 _VERSION_4 = (0xF000 << 64) | (0xC000 << 48)  # the version nibble and the variant bits, cleared then set
-
-
-class RandomBits:
-    """128 random bits at a time from ``os.urandom``, read 4 KiB at once: one system call per 256 job ids instead
-    of one per id (a visible part of a create). A forked child (``serve --workers``) starts with an empty buffer,
-    so no two processes hand out the same bits."""
-
-    SIZE = 4096
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._buffer = b""
-        self._at = 0
-        os.register_at_fork(after_in_child=self._forget)
-
-    def _forget(self) -> None:
-        self._buffer, self._at = b"", 0
-
-    def draw(self) -> int:
-        with self._lock:
-            if self._at >= len(self._buffer):
-                self._buffer, self._at = os.urandom(self.SIZE), 0
-            at = self._at
-            self._at = at + 16
-            return int.from_bytes(self._buffer[at : at + 16], "big")
 
 
 def uuid4_text(bits: int) -> str:

@@ -6,6 +6,7 @@ can never drift apart (WireMock's ``Admin`` interface is the model). No Flask he
 
 from __future__ import annotations
 
+import os
 import random
 import threading
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from mockserver.core.clock import Clock, isoformat
 from mockserver.core.journal import Journal
 from mockserver.core.lifecycle import plan
 from mockserver.core.memory import release_memory
-from mockserver.core.models import Family, Job, JobStatus, Outcome, RandomBits, Schedule, uuid4_text
+from mockserver.core.models import Family, Job, JobStatus, Outcome, Schedule, uuid4_text
 from mockserver.core.scenarios import Rule, ScenarioBook
 from mockserver.core.scheduler import Scheduler
 from mockserver.core.storage import open_storage
@@ -41,7 +42,6 @@ from mockserver.service.streaming import SseOperations
 from mockserver.validation.drf import RequestValidator
 from mockserver.webhooks.dispatcher import Dispatcher
 
-_RANDOM_BITS = RandomBits()  # unseeded job ids (one per process)
 #: A reset that forgets at least this many jobs gives their memory back to the system (``core.memory``).
 RELEASE_MEMORY_AFTER_JOBS = 1_000
 ADMIN_FAILED_REASON = "Failed on request through the mock's admin API."
@@ -201,7 +201,7 @@ class MockService(
         seeded = self.settings.seed is not None
 
         def draw(rng: random.Random) -> tuple[str, Schedule]:
-            bits = rng.getrandbits(128) if seeded else _RANDOM_BITS.draw()
+            bits = rng.getrandbits(128) if seeded else int.from_bytes(os.urandom(16), "big")
             job_id = uuid4_text(bits)
             return job_id, plan(timing, now, rng)
 

@@ -153,12 +153,6 @@ def _all(checks: list[Check]) -> Check:
         return lambda v: True
     if len(checks) == 1:
         return checks[0]
-    if len(checks) == 2:
-        first, second = checks
-        return lambda v: first(v) and second(v)
-    if len(checks) == 3:
-        first, second, third = checks
-        return lambda v: first(v) and second(v) and third(v)
     group = tuple(checks)
 
     def check(v: Any) -> bool:
