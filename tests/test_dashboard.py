@@ -206,7 +206,11 @@ def test_a_rule_added_in_the_dashboard_answers_the_next_call_and_the_journal_nam
         ui.live()
         page.fill("#rule-text", "name: [not, a, name]\n")
         page.click("#add-rule")
-        assert "name" in page.wait_for_selector("#rule-errors:not(:empty)").inner_text()
+        errors = page.locator(
+            "#rule-errors:not(:empty)"
+        )  # locators are re-found at each action (live updates)
+        errors.wait_for()
+        assert "name" in errors.inner_text()
         rule = "name: teapot\nmatch: {operation: create, times: 2}\nhttp: {status: 418, body: {detail: short and stout}}\n"
         page.fill("#rule-text", rule)
         page.click("#add-rule")
@@ -222,7 +226,9 @@ def test_a_rule_added_in_the_dashboard_answers_the_next_call_and_the_journal_nam
         row.wait_for()
         assert "teapot" in row.inner_text() and "418" in row.inner_text()
         row.click()
-        assert "short and stout" in page.wait_for_selector(".request-detail").inner_text()
+        detail = page.locator(".request-detail")
+        detail.wait_for()
+        assert "short and stout" in detail.inner_text()
         ui.shot("requests")
 
 
@@ -230,7 +236,9 @@ def test_clock_and_state_view_advances_the_clock(open_page: Any) -> None:
     with MockServer(timing="manual") as mock:
         ui = open_page(mock)
         page = ui.open("#/clock")
-        before = page.wait_for_selector("#now .mono").inner_text()
+        now = page.locator("#now .mono")
+        now.wait_for()
+        before = now.inner_text()
         page.fill("#advance-seconds", "3600")
         page.click("#advance-clock")
         page.wait_for_function(
