@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+import redis
 import requests
 
 from mockserver.core.models import JobStatus
@@ -46,3 +47,76 @@ def test_an_embedded_mock_on_redis_sends_webhooks_again_after_a_stop_and_start(r
                 assert {c.json()["id"] for c in calls[-2:]} == {job["id"]}
             finally:
                 mock.stop()
+
+
+def _options(store: str, redis_url: str, **settings: object) -> dict[str, object]:
+    if store == "memory":
+        return settings
+    return {**settings, "store": redis_url, "store_prefix": f"evict-{uuid.uuid4().hex[:8]}:"}
+
+
+@pytest.mark.parametrize("store", ["memory", "redis"])
+def test_max_jobs_bounds_either_store_dropping_the_oldest_terminal_jobs_first(
+    store: str, redis_url: str
+) -> None:
+    """The Redis store kept every job whatever ``--max-jobs`` said (a shared mock under CI traffic grew without
+    end); both stores now keep the bound and choose the same victims."""
+    with MockServer(**_options(store, redis_url, max_jobs=10, timing="manual")) as mock:  # type: ignore[arg-type]
+        headers = {"X-API-ID": mock.api_id, "X-API-KEY": mock.api_key}
+
+        def create() -> str:
+            answer = requests.post(mock.url + API, json=valid_body(), headers=headers, timeout=TIMEOUT)
+            assert answer.status_code == 201, answer.text
+            return str(answer.json()["id"])
+
+        ids = [create() for _ in range(10)]
+        for job_id in ids[3:6]:
+            mock.advance(job_id, "done")
+        newest = create()
+        kept = {j["id"] for j in mock.jobs()}
+        assert newest in kept and len(kept) == 10
+        assert ids[3] not in kept and set(ids[:3]) | set(ids[4:]) <= kept  # the oldest terminal one went
+        gone = requests.get(f"{mock.url}{API}{ids[3]}/", headers=headers, timeout=TIMEOUT)
+        assert gone.status_code == 404
+        for _ in range(12):
+            create()
+        assert len(mock.jobs()) == 10  # bounded even when nothing is terminal: the oldest went
+        assert ids[0] not in {j["id"] for j in mock.jobs()}
+        listed = requests.get(mock.url + API, headers=headers, timeout=TIMEOUT).json()
+        assert sorted(j["id"] for j in listed) == sorted(j["id"] for j in mock.jobs())
+
+
+def test_two_mocks_on_one_redis_keep_one_bound(redis_url: str) -> None:
+    options = _options("redis", redis_url, max_jobs=10, timing="manual")
+    with MockServer(**options) as first, MockServer(**options) as second:  # type: ignore[arg-type]
+        headers = {"X-API-ID": first.api_id, "X-API-KEY": first.api_key}
+        made = []
+        for i in range(30):
+            mock = (first, second)[i % 2]
+            answer = requests.post(mock.url + API, json=valid_body(), headers=headers, timeout=TIMEOUT)
+            made.append(answer.json()["id"])
+        for mock in (first, second):
+            assert [j["id"] for j in mock.jobs()] == made[:-11:-1]  # the newest ten, newest first
+        gone = requests.get(f"{second.url}{API}{made[0]}/", headers=headers, timeout=TIMEOUT)
+        assert gone.status_code == 404
+
+
+def test_while_another_process_holds_the_eviction_lease_a_create_leaves_eviction_to_it(
+    redis_url: str,
+) -> None:
+    options = _options("redis", redis_url, max_jobs=5, timing="manual")
+    lease = f"{options['store_prefix']}evicting"
+    with MockServer(**options) as mock, redis.Redis.from_url(redis_url) as r:  # type: ignore[arg-type]
+        headers = {"X-API-ID": mock.api_id, "X-API-KEY": mock.api_key}
+
+        def create() -> None:
+            answer = requests.post(mock.url + API, json=valid_body(), headers=headers, timeout=TIMEOUT)
+            assert answer.status_code == 201, answer.text
+
+        r.set(lease, b"1")  # as if another process were evicting
+        for _ in range(7):
+            create()
+        assert len(mock.jobs()) == 7
+        r.delete(lease)
+        create()
+        assert len(mock.jobs()) == 5 and not r.exists(lease)  # back at the bound, the lease released

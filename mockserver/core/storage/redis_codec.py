@@ -118,6 +118,7 @@ class Keys:
         self.attempts = f"{prefix}webhook-attempts"  # hash: delivery id -> attempts made so far
         self.clock = f"{prefix}clock-offset"
         self.bus = f"{prefix}bus"
+        self.evicting = f"{prefix}evicting"  # the lease of the process dropping old jobs (``redis_evict``)
 
     def job(self, job_id: str) -> str:
         return f"{self.prefix}job:{job_id}"

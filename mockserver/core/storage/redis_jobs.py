@@ -17,6 +17,7 @@ from mockserver.core import jsonio, lifecycle
 from mockserver.core.models import ALLOWED_MOVES, Job, JobStatus, Outcome
 from mockserver.core.storage.base import Listener, Outbox, View
 from mockserver.core.storage.redis_codec import TRANSITION, Keys, decode, encode, unavailable_as_store_error
+from mockserver.core.storage.redis_evict import RedisEviction
 from mockserver.core.store import Conflict, Finisher
 
 #: Races lost in a row before a read gives up (each loss means another process moved the job: progress).
@@ -30,9 +31,10 @@ KEPT_ON_RESET = ("events", "events-seq")
 class RedisJobStore:
     """The ``JobRepository`` on Redis: a hash per job (version + data), a sorted set per account, a watch set."""
 
-    def __init__(self, client: redis.Redis, keys: Keys, finisher: Finisher) -> None:
+    def __init__(self, client: redis.Redis, keys: Keys, finisher: Finisher, max_jobs: int = 100_000) -> None:
         self._r: Any = client  # redis-py's return types are unions of every reply shape
         self._k = keys
+        self.eviction = RedisEviction(client, keys, max_jobs)
         self._finisher = finisher
         self._transition = client.register_script(TRANSITION)
         self.listeners: list[Listener] = []
@@ -50,7 +52,9 @@ class RedisJobStore:
         when = lifecycle.next_due(job)
         if when is not None and self.watch(job):
             pipe.zadd(self._k.watch, {job.id: when})
-        pipe.execute()
+        pipe.zcard(self._k.jobs)
+        count = pipe.execute()[-1]
+        self.eviction.after_add(int(count), job.created_at)
         return job.to_own()
 
     def reset(self) -> None:

@@ -32,7 +32,7 @@ def open_redis(settings: Settings, finisher: Finisher, clock: Clock | None) -> S
     """The shared bundle; an injected clock (tests) is kept, else the clock offset is shared too."""
     client = connect(settings.store)
     keys = Keys(settings.store_prefix)
-    jobs = RedisJobStore(client, keys, finisher)
+    jobs = RedisJobStore(client, keys, finisher, settings.max_jobs)
     bus = RedisBus(client, keys.bus)
     scenarios = RedisScenarioBook(client, keys, settings.seed, bus.publish)
     bus.on_scenarios = scenarios.adopt
