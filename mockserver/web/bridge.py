@@ -22,8 +22,8 @@ from typing import Any
 from mockserver.core import jsonio
 from mockserver.web import accesslog
 from mockserver.web.families import shaped
-from mockserver.web.streaming import HOST_KEY, AsyncBody
-from mockserver.web.wsgicall import call
+from mockserver.web.streaming import CAN_WAIT_KEY, HOST_KEY, WAIT_KEY, AsyncBody
+from mockserver.web.wsgicall import Answer, call
 
 Scope = dict[str, Any]
 Receive = Callable[[], Any]
@@ -43,6 +43,7 @@ BASE_ENVIRON: dict[str, Any] = {
     "wsgi.multiprocess": False,
     "wsgi.run_once": False,
     "wsgi.input_terminated": True,
+    CAN_WAIT_KEY: True,
 }
 
 
@@ -118,6 +119,11 @@ class Bridge:
             status, headers, out = await asyncio.get_running_loop().run_in_executor(
                 self.pool, call, self.app, environ
             )
+        if WAIT_KEY in environ:  # a scenario's latency: waited here, on the loop, then the call runs again
+            again = await self._again_after_wait(environ, body)
+            if again is None:
+                return 0
+            status, headers, out = again
         if environ.get(ABORTED_KEY):
             await _until_gone(receive)
             return 0
@@ -133,6 +139,19 @@ class Bridge:
                 return 499
             status = await self._drive(out, environ, status, headers, send, receive)
         return status
+
+    async def _again_after_wait(self, environ: dict[str, Any], body: bytes) -> Answer | None:
+        """Wait what the call asked (``streaming.wait_then_again``: no thread is held meanwhile, so calls waiting
+        out a latency never hold up others), then run it again in the pool; None when the server stops first.
+
+        The client leaving meanwhile does not cancel the call: as before, the job it creates exists."""
+        seconds = environ.pop(WAIT_KEY)
+        try:
+            await asyncio.sleep(seconds)
+        except asyncio.CancelledError:  # the server is stopping: its connections are gone, nothing to answer
+            return None
+        environ["wsgi.input"] = io.BytesIO(body)
+        return await asyncio.get_running_loop().run_in_executor(self.pool, call, self.app, environ)
 
     async def _body(self, receive: Receive) -> bytes | None:
         parts: list[bytes] = []

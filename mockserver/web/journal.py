@@ -13,8 +13,10 @@ from typing import Any
 
 from mockserver.core import journal
 from mockserver.core.journal import Entry
+from mockserver.web.streaming import WAIT_KEY
 
 JOURNALED_PREFIXES = ("/api/", "/sse/")
+ENTRY_KEY = "creatify_mock.journal_entry"  # a call run again after a latency's wait keeps its row
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -46,15 +48,19 @@ class JournalMiddleware:
         path = environ.get("PATH_INFO", "")
         if not path.startswith(JOURNALED_PREFIXES):
             return self.app(environ, start_response)
-        started = time.perf_counter()
         body = self._take_body(environ)
-        entry = self.record(
-            environ.get("REQUEST_METHOD", "GET"),
-            path,
-            environ.get("QUERY_STRING", ""),
-            _headers(environ),
-            body,
-        )
+        kept = environ.get(ENTRY_KEY)
+        if kept is None:
+            started = time.perf_counter()
+            entry = self.record(
+                environ.get("REQUEST_METHOD", "GET"),
+                path,
+                environ.get("QUERY_STRING", ""),
+                _headers(environ),
+                body,
+            )
+        else:  # the run after a latency's wait (``streaming.wait_then_again``): the same call, the same row
+            entry, started = kept
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             entry.status = int(status[:3])
@@ -70,6 +76,10 @@ class JournalMiddleware:
         finally:
             entry.duration_ms = round((time.perf_counter() - started) * 1000, 3)
             journal.current.reset(token)
+        if WAIT_KEY in environ:  # this run's answer is dropped; the run after the wait finishes the row
+            environ[ENTRY_KEY] = (entry, started)
+            entry.status = None
+            return answer
         return _Kept(answer, entry, self.finish)
 
     def _take_body(self, environ: dict[str, Any]) -> bytes:

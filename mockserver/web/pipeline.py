@@ -18,7 +18,7 @@ from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.http import HTTP_STATUS_CODES
 
 from mockserver.core.limits import LimitExceeded
-from mockserver.core.scenarios import RequestInfo
+from mockserver.core.scenarios import RequestInfo, Rule
 from mockserver.service import MockService
 from mockserver.web import streaming
 from mockserver.web.accesslog import annotate
@@ -92,16 +92,17 @@ def limit() -> None:
     if account is None:
         return
     creating = request.endpoint in CREATE_ENDPOINTS and request.method == "POST"
-    error = limit_error(service(), account, creating)
+    # The run after a latency's wait (``streaming.again``) spent its rate budget on the first run.
+    error = limit_error(service(), account, creating, throttle=streaming.again(request.environ) is None)
     if error is not None:
         raise error
 
 
-def limit_error(svc: MockService, account: str, creating: bool) -> ApiError | None:
+def limit_error(svc: MockService, account: str, creating: bool, throttle: bool = True) -> ApiError | None:
     """Take one call from the account's rate budget (429 when over it), then, for a create, check its balance.
 
     The Flask pipeline and the fast path both call this, once per call: it spends the rate budget."""
-    wait = svc.throttle(account)
+    wait = svc.throttle(account) if throttle else 0
     if wait > 0:
         return throttled(wait)
     if creating and not svc.may_create(account):
@@ -112,22 +113,18 @@ def limit_error(svc: MockService, account: str, creating: bool) -> ApiError | No
 
 def apply_scenarios() -> Response | None:
     """Runs after authentication (so faults reach only authenticated calls, as on the real API)."""
-    svc = service()
-    operation = OPERATIONS.get(request.endpoint or "")
-    if operation is None or request.routing_exception is not None or not svc.scenarios_active:
-        return None
-    body = None
-    if operation == "create":
-        # A bad body (or one over a count limit) still matches body-free rules; the view reports it.
-        with contextlib.suppress(ApiError, LimitExceeded):
-            body = read_json(request, svc.settings.max_body_bytes, count_limits(svc.settings).check)
-    family = family_of(request.path) or "api"
-    found = svc.take_rule(RequestInfo(operation, g.account, request.headers, body, family, request.path))
-    if found is None:
-        return None
-    rule, delay = found
+    taken = streaming.again(request.environ)
+    if isinstance(taken, Rule):  # the run after this call's latency: the rule it took then, no wait now
+        rule, delay = taken, 0.0
+    else:
+        found = _take_rule()
+        if found is None:
+            return None
+        rule, delay = found
     annotate(request.environ, rule=rule.id)
-    if delay > 0:
+    if delay > 0 and streaming.wait_then_again(request.environ, delay, rule):
+        return Response(status=204)  # never sent: the server waits on its loop, then runs the call again
+    if delay > 0:  # no server that can wait (the test client): this thread sleeps
         time.sleep(delay)
     http = rule.spec.get("http")
     if http is None:
@@ -142,6 +139,21 @@ def apply_scenarios() -> Response | None:
         )
     body_out = http["body"] if "body" in http else {"detail": HTTP_STATUS_CODES.get(status, "Error")}
     return json_response(shaped(request.path, body_out), status, http.get("headers"))
+
+
+def _take_rule() -> tuple[Rule, float] | None:
+    """The scenario rule that fits this call (counted against its ``times``) and its latency, if any."""
+    svc = service()
+    operation = OPERATIONS.get(request.endpoint or "")
+    if operation is None or request.routing_exception is not None or not svc.scenarios_active:
+        return None
+    body = None
+    if operation == "create":
+        # A bad body (or one over a count limit) still matches body-free rules; the view reports it.
+        with contextlib.suppress(ApiError, LimitExceeded):
+            body = read_json(request, svc.settings.max_body_bytes, count_limits(svc.settings).check)
+    family = family_of(request.path) or "api"
+    return svc.take_rule(RequestInfo(operation, g.account, request.headers, body, family, request.path))
 
 
 def _disconnect() -> Response:

@@ -7,6 +7,10 @@ event loop, so the wait holds no thread, and stops it when the client leaves. Un
 
 The server also puts a ``StreamHost`` in the WSGI environ under ``HOST_KEY``: ``abort()`` drops the connection
 (the scenario faults ``disconnect`` and ``drop_after``). Without one (the test client), ``NO_HOST`` cannot.
+
+A scenario's ``latency`` is waited the same way (``wait_then_again``): the call stops short, the server waits on
+its loop and then runs the call again with what the first run decided (the rule it took) kept in the environ, so
+a thousand calls waiting out a minute hold no thread. Under a plain WSGI server the caller sleeps instead.
 """
 
 from __future__ import annotations
@@ -16,6 +20,10 @@ from typing import Any, Protocol
 
 HOST_KEY = "creatify_mock.stream_host"
 ASYNC_BODY_KEY = "creatify_mock.async_body"
+#: Set by the server: it can wait on its loop and run a call again (``wait_then_again``).
+CAN_WAIT_KEY = "creatify_mock.can_wait"
+#: Set by a call for the server: seconds to wait before running it again / what it decided, for that run.
+WAIT_KEY, AGAIN_KEY = "creatify_mock.wait", "creatify_mock.again"
 
 
 class StreamHost(Protocol):
@@ -54,3 +62,18 @@ def defer(environ: MutableMapping[str, Any], body: AsyncBody) -> AsyncBody:
     """Offer ``body`` to the server for asynchronous driving; returns it, to be the WSGI body as well."""
     environ[ASYNC_BODY_KEY] = body
     return body
+
+
+def wait_then_again(environ: MutableMapping[str, Any], seconds: float, decided: object) -> bool:
+    """Ask the server to wait ``seconds`` on its loop, then run this call again with ``decided`` in the environ
+    (``again``); the answer of this run is dropped. False when the server cannot (the caller sleeps instead)."""
+    if not environ.get(CAN_WAIT_KEY):
+        return False
+    environ[WAIT_KEY] = seconds
+    environ[AGAIN_KEY] = decided
+    return True
+
+
+def again(environ: MutableMapping[str, Any]) -> object | None:
+    """What the first run of this call decided, when this is the run after its wait (else None)."""
+    return None if WAIT_KEY in environ else environ.get(AGAIN_KEY)
