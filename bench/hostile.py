@@ -6,6 +6,8 @@ included: reading the answer, not only the server's work).
 
 - 300,000 empty messages (0.9 MB) to each family: refused by the count limit (``--max-messages``), 400;
 - 8,000 function declarations (0.7 MB) to ``/sse/``: refused by ``--max-function-declarations``, 400;
+- 2,000 bad messages (a role and a content each wrong), within every limit: refused, 400, listing the first
+  problems (counting stops at 200);
 - 500 declarations of 20 properties each (0.7 MB), within every limit: validated, converted and answered 201.
 """
 
@@ -37,8 +39,11 @@ def bodies() -> list[tuple[str, str, bytes, int]]:
     props = {f"p{i}": {"type": "STRING", "description": "x" * 20} for i in range(20)}
     rich = {"name": "f", "description": "d", "parameters": {"type": "OBJECT", "properties": props}}
     big = {**say, "tools": [{"function_declarations": [dict(rich, name=f"f{i}") for i in range(500)]}]}
+    bad = {"model_name": "gemini-2.5-flash", "messages": [{"role": "bad", "content": 5}] * 2000}
     return [
         ("300,000 empty messages, /api/ (refused)", API, empty, 400),
+        ("2,000 bad messages, /api/ (refused)", API, json.dumps(bad).encode(), 400),
+        ("2,000 bad messages, /sse/ (refused)", SSE, json.dumps(bad).encode(), 400),
         ("300,000 empty messages, /sse/ (refused)", SSE, empty, 400),
         ("8,000 declarations, /sse/ (refused)", SSE, json.dumps(many).encode(), 400),
         ("500 declarations of 20 properties, /sse/ (accepted)", SSE, json.dumps(big).encode(), 201),
