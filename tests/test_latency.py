@@ -132,3 +132,28 @@ def test_stopping_the_mock_while_calls_wait_out_a_latency_ends_them_quietly(
     assert mock.jobs() == []
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert not errors, [r.getMessage() for r in errors]
+
+
+def test_a_rule_retired_by_its_own_call_still_answers_that_call_after_the_wait() -> None:
+    """``times: 1`` retires the rule as its call takes it: the run after the wait found no rule active, went to
+    the fast path, created a job (201, not the rule's 503) and spent the rate budget a second time."""
+    with MockServer(timing="manual", rate_limit="2/minute") as mock:
+        mock.add_rule({"match": {"operation": "create", "times": 1}, "latency": 0.2, "http": {"status": 503}})
+        first = requests.post(mock.url + API, json=valid_body(), headers=SLOW, timeout=TIMEOUT)
+        assert first.status_code == 503 and mock.jobs() == []
+        second = requests.post(mock.url + API, json=valid_body(), headers=SLOW, timeout=TIMEOUT)
+        assert second.status_code == 201  # the first call spent one unit of the budget of two, not two
+
+
+def test_the_run_after_the_wait_does_not_check_the_balance_again() -> None:
+    """The call was admitted when it came (credits checked then), as before the wait moved to the loop."""
+    with MockServer(timing="manual") as mock:
+        mock.add_rule({"match": {"operation": "create"}, "latency": 0.3, "http": {"status": 503}})
+        waiting = send_create(mock)
+        try:
+            assert wait_until(lambda: applied(mock, mock.rules()[0]["id"]) == 1)
+            mock.set_credits("slow", 0)
+            answer = waiting.recv(4096)
+            assert answer.startswith(b"HTTP/1.1 503"), answer[:100]
+        finally:
+            waiting.close()

@@ -108,7 +108,9 @@ class FastPath:
     def _route(self, environ: dict[str, Any]) -> Callable[[dict[str, Any], str], Answer] | None:
         """The handler this call would reach in Flask, or None to let Flask answer it."""
         path: str = environ.get("PATH_INFO", "")
-        if "HTTP_ORIGIN" in environ or self.svc.scenarios_active:
+        # A call run again after its latency's wait (``streaming.AGAIN_KEY``) goes back to Flask, which applies
+        # the rule it took, even when that rule has retired since (``times``) and no other is active.
+        if "HTTP_ORIGIN" in environ or self.svc.scenarios_active or streaming.AGAIN_KEY in environ:
             return None
         if path.startswith(PREFIX):
             rest, create, read, listing = path[len(PREFIX) :], self._create, self._read, self._list

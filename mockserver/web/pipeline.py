@@ -89,20 +89,19 @@ def throttled(wait: float) -> ApiError:
 def limit() -> None:
     """After authentication: the rate limit on every authenticated call, then the balance on a create."""
     account = g.get("account")
-    if account is None:
-        return
+    if account is None or streaming.again(request.environ) is not None:
+        return  # the run after a latency's wait: admitted (rate budget, credits) when the call came
     creating = request.endpoint in CREATE_ENDPOINTS and request.method == "POST"
-    # The run after a latency's wait (``streaming.again``) spent its rate budget on the first run.
-    error = limit_error(service(), account, creating, throttle=streaming.again(request.environ) is None)
+    error = limit_error(service(), account, creating)
     if error is not None:
         raise error
 
 
-def limit_error(svc: MockService, account: str, creating: bool, throttle: bool = True) -> ApiError | None:
+def limit_error(svc: MockService, account: str, creating: bool) -> ApiError | None:
     """Take one call from the account's rate budget (429 when over it), then, for a create, check its balance.
 
     The Flask pipeline and the fast path both call this, once per call: it spends the rate budget."""
-    wait = svc.throttle(account) if throttle else 0
+    wait = svc.throttle(account)
     if wait > 0:
         return throttled(wait)
     if creating and not svc.may_create(account):
