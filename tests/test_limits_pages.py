@@ -73,7 +73,7 @@ def test_error_bodies_list_the_first_problems_and_say_how_many_more(mock: MockSe
     api = post(mock, API, body).json()
     # 300 problems: counting stops at 200 (ten per listed one), so the count is a lower bound, said as one.
     assert api["non_field_errors"] == [
-        "At least 181 more problems are not listed (counting stops at 200); the first 20 are."
+        "At least 181 more problems are not listed (counting stopped at 200); the first 20 are."
     ]
     assert len(api["messages"]) == 20
     sse = post(mock, SSE, body).json()["error"]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import copy
+import json
+import os
+import subprocess
 import sys
 from typing import Any
 
@@ -396,7 +399,7 @@ def test_counting_stops_past_ten_problems_per_listed_one_and_the_first_are_still
     found = VALIDATOR.errors(body, max_listed=20)
     assert found is not None
     assert found["non_field_errors"] == [
-        "At least 181 more problems are not listed (counting stops at 200); the first 20 are."
+        "At least 181 more problems are not listed (counting stopped at 200); the first 20 are."
     ]
     assert found["model_name"] == ["This field is required."]
     assert list(found["messages"]) == [str(i) for i in range(10)]  # two problems each, in order
@@ -408,3 +411,30 @@ def test_counting_stops_past_ten_problems_per_listed_one_and_the_first_are_still
     assert few is not None and few["non_field_errors"] == [
         "11 more problems are not listed; the first 20 are."
     ]
+
+
+_LISTING = """
+import json
+from mockserver.validation.drf import RequestValidator
+props = {f"z{i}": {"type": "NOPE"} for i in range(250)}
+decl = {"name": "f", "parameters": {"type": "OBJECT", "properties": props}}
+body = {"model_name": "m", "messages": [{"role": "user"}], "tools": [{"function_declarations": [decl]}]}
+print(json.dumps(RequestValidator("sse_create_request").errors(body, 20)))
+"""
+
+
+def test_when_counting_stops_the_same_problems_are_listed_in_every_process() -> None:
+    """Errors under a map (here a declaration's ``properties``) came in jsonschema's set order, which changes with
+    the process's hash seed: once counting stopped early, which 20 were listed changed from run to run."""
+    outputs = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", _LISTING], env=env, capture_output=True, text=True, timeout=60, check=True
+        )
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
+    listed = json.loads(outputs.pop())
+    props = listed["tools"]["0"]["function_declarations"]["0"]["parameters"]["properties"]
+    # The first 200 in the body's order are counted (z0..z199); of those, the first 20 by name are listed.
+    assert list(props) == sorted(f"z{i}" for i in range(200))[:20]

@@ -13,10 +13,11 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator, FormatChecker, ValidationError
+from jsonschema import FormatChecker, ValidationError
 
 from mockserver.contract import schemas
 from mockserver.validation.fast import compile_schema
+from mockserver.validation.ordered import OrderedValidator
 
 if TYPE_CHECKING:
     from referencing._core import Resolver  # not re-exported at the top level
@@ -167,7 +168,7 @@ class RequestValidator:
         schema = schemas.schema(schema_name)
         checker = FormatChecker()
         checker.checks("uri")(is_http_url)
-        self._validator = Draft202012Validator(
+        self._validator = OrderedValidator(
             _required_first(schema), registry=schemas.registry(), format_checker=checker
         )
         resolver = schemas.registry().resolver(base_uri=schema.get("$id", ""))
@@ -200,11 +201,11 @@ class RequestValidator:
         self, errors: Iterable[ValidationError], cap: int | None = None
     ) -> tuple[dict[Path, tuple[Any, list[tuple[str, str]]]], bool]:
         """Messages by the instance path they are reported at (``required`` at the missing child's path), and
-        whether collecting stopped at more than ``cap`` paths (then there may be more problems)."""
+        whether collecting stopped at ``cap`` paths with at least one more problem left."""
         found: dict[Path, tuple[Any, list[tuple[str, str]]]] = {}
         for error in errors:
-            if cap is not None and len(found) > cap:
-                return found, True
+            if cap is not None and len(found) >= cap:
+                return found, True  # this error is one more problem, not counted
             path: Path = tuple(error.absolute_path)
             if error.validator == "required" and isinstance(error.instance, dict):
                 for name in error.validator_value:
@@ -233,8 +234,8 @@ class RequestValidator:
         body: dict[str, Any] = {}
         if hidden:
             shown = shown[:max_listed]
-            more = f"At least {hidden} more" if stopped else f"{hidden} more"
-            counting = f" (counting stops at {len(found) - 1})" if stopped else ""
+            more = f"At least {hidden + 1} more" if stopped else f"{hidden} more"  # + the one seen past the cap
+            counting = f" (counting stopped at {len(found)})" if stopped else ""
             body[NON_FIELD] = [f"{more} problems are not listed{counting}; the first {max_listed} are."]
         for path in shown:
             entries = found[path][1]
