@@ -234,7 +234,8 @@ class RequestValidator:
         body: dict[str, Any] = {}
         if hidden:
             shown = shown[:max_listed]
-            more = f"At least {hidden + 1} more" if stopped else f"{hidden} more"  # + the one seen past the cap
+            # Stopped: the uncounted problem seen past the cap is one more, so "at least hidden + 1".
+            more = f"At least {hidden + 1} more" if stopped else f"{hidden} more"
             counting = f" (counting stopped at {len(found)})" if stopped else ""
             body[NON_FIELD] = [f"{more} problems are not listed{counting}; the first {max_listed} are."]
         for path in shown:
