@@ -45,6 +45,11 @@ class RedisJobStore:
 
     # -- writing -------------------------------------------------------------------------------------------
     def add(self, job: Job) -> dict[str, Any]:
+        self.eviction.after_add(self._store(job), job.created_at)
+        return job.to_own()
+
+    def _store(self, job: Job) -> int:
+        """Write a new job; the number of jobs after it."""
         pipe = self._r.pipeline(transaction=True)
         pipe.hset(self._k.job(job.id), mapping={"v": 1, "d": encode(job)})
         pipe.zadd(self._k.jobs, {job.id: job.seq})
@@ -53,9 +58,7 @@ class RedisJobStore:
         if when is not None and self.watch(job):
             pipe.zadd(self._k.watch, {job.id: when})
         pipe.zcard(self._k.jobs)
-        count = pipe.execute()[-1]
-        self.eviction.after_add(int(count), job.created_at)
-        return job.to_own()
+        return int(pipe.execute()[-1])
 
     def reset(self) -> None:
         """Delete every key under the prefix (jobs, balances, sequence, webhook stream, clock offset, rules)."""
@@ -207,7 +210,7 @@ class RedisJobStore:
         pipe.delete(self._k.jobs, self._k.watch, *accounts, *(self._k.job(i) for i in old))
         pipe.execute()
         for job in sorted(jobs, key=lambda j: j.seq):
-            self.add(job)
+            self._store(job)  # kept whole, as the memory store does: the next create trims
 
     # -- internals -----------------------------------------------------------------------------------------
     def _owners(self, ids: list[str]) -> set[str]:
