@@ -170,6 +170,9 @@ class Storage:
 
     def close(self) -> None:
         """Stop listening and let the connections go (a closed memory store has nothing to let go)."""
+        eviction = getattr(self.jobs, "eviction", None)  # the Redis store's trimming thread
+        if eviction is not None:
+            eviction.close()
         self.bus.close()
         client = self.extras.get("client")
         if client is not None:

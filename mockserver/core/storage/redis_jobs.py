@@ -31,10 +31,17 @@ KEPT_ON_RESET = ("events", "events-seq")
 class RedisJobStore:
     """The ``JobRepository`` on Redis: a hash per job (version + data), a sorted set per account, a watch set."""
 
-    def __init__(self, client: redis.Redis, keys: Keys, finisher: Finisher, max_jobs: int = 100_000) -> None:
+    def __init__(
+        self,
+        client: redis.Redis,
+        keys: Keys,
+        finisher: Finisher,
+        max_jobs: int = 100_000,
+        now_us: Callable[[], int] = lambda: 0,
+    ) -> None:
         self._r: Any = client  # redis-py's return types are unions of every reply shape
         self._k = keys
-        self.eviction = RedisEviction(client, keys, max_jobs)
+        self.eviction = RedisEviction(client, keys, max_jobs, now_us)
         self._finisher = finisher
         self._transition = client.register_script(TRANSITION)
         self.listeners: list[Listener] = []
@@ -45,7 +52,7 @@ class RedisJobStore:
 
     # -- writing -------------------------------------------------------------------------------------------
     def add(self, job: Job) -> dict[str, Any]:
-        self.eviction.after_add(self._store(job), job.created_at)
+        self.eviction.after_add(self._store(job))
         return job.to_own()
 
     def _store(self, job: Job) -> int:

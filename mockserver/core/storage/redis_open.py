@@ -32,11 +32,11 @@ def open_redis(settings: Settings, finisher: Finisher, clock: Clock | None) -> S
     """The shared bundle; an injected clock (tests) is kept, else the clock offset is shared too."""
     client = connect(settings.store)
     keys = Keys(settings.store_prefix)
-    jobs = RedisJobStore(client, keys, finisher, settings.max_jobs)
+    clock = clock or RedisClock(client, keys)
+    jobs = RedisJobStore(client, keys, finisher, settings.max_jobs, clock.now_us)
     bus = RedisBus(client, keys.bus)
     scenarios = RedisScenarioBook(client, keys, settings.seed, bus.publish)
     bus.on_scenarios = scenarios.adopt
-    clock = clock or RedisClock(client, keys)
     return Storage(
         jobs=jobs,
         ids=RedisIds(client, keys, settings.seed),
