@@ -438,3 +438,34 @@ def test_when_counting_stops_the_same_problems_are_listed_in_every_process() -> 
     props = listed["tools"]["0"]["function_declarations"]["0"]["parameters"]["properties"]
     # The first 200 in the body's order are counted (z0..z199); of those, the first 20 by name are listed.
     assert list(props) == sorted(f"z{i}" for i in range(200))[:20]
+
+
+def test_at_least_n_more_counts_only_new_problems_past_the_cap() -> None:
+    """The error seen past the cap was taken as one more problem even when it was at a path already counted
+    (a ``type`` and an ``enum`` error at one field): 'At least 10 more' with only 9 unlisted."""
+    body = {"model_name": "m", "messages": [{"role": "bad"}] * 9, "config": {"response_mime_type": []}}
+    found = VALIDATOR.errors(body, max_listed=1)
+    assert found is not None and found["non_field_errors"] == [
+        "9 more problems are not listed; the first 1 are."
+    ]
+
+
+def test_map_keys_are_visited_in_body_order_across_schema_files_too() -> None:
+    """jsonschema picks the validator class anew for a ``$ref`` into a file that names its ``$schema``: beneath
+    it the stock class (set order) came back. The ordered class is kept all the way down."""
+    from referencing import Registry, Resource
+
+    from mockserver.validation.ordered import OrderedValidator
+
+    dialect = "https://json-schema.org/draft/2020-12/schema"
+    root = {"$schema": dialect, "$id": "urn:root", "properties": {"m": {"$ref": "urn:map"}}}
+    target = {
+        "$schema": dialect,
+        "$id": "urn:map",
+        "type": "object",
+        "additionalProperties": {"type": "integer"},
+    }
+    registry = Registry().with_resource("urn:map", Resource.from_contents(target))
+    keys = [f"k{i}" for i in range(60)]
+    errors = OrderedValidator(root, registry=registry).iter_errors({"m": dict.fromkeys(keys, "x")})
+    assert [e.path[-1] for e in errors] == keys

@@ -138,6 +138,16 @@ def _required_first(schema: dict[str, Any]) -> dict[str, Any]:
     return {"required": schema["required"], **{k: v for k, v in schema.items() if k != "required"}}
 
 
+def _entries(error: ValidationError) -> list[tuple[Path, Any, str, str]]:
+    """(path, instance, kind, message) of each problem an error reports: ``required`` one per missing field."""
+    path: Path = tuple(error.absolute_path)
+    if error.validator == "required" and isinstance(error.instance, dict):
+        missing = [name for name in error.validator_value if name not in error.instance]
+        return [((*path, name), None, "required", "This field is required.") for name in missing]
+    kind, text, non_field = _message(error)
+    return [((*path, NON_FIELD) if non_field or not path else path, error.instance, kind, text)]
+
+
 def _message(error: ValidationError) -> tuple[str, str, bool]:
     """(kind, DRF message, whether it belongs in the object's ``non_field_errors``) for one jsonschema error."""
     kw, bound, instance = error.validator, error.validator_value, error.instance
@@ -201,23 +211,13 @@ class RequestValidator:
         self, errors: Iterable[ValidationError], cap: int | None = None
     ) -> tuple[dict[Path, tuple[Any, list[tuple[str, str]]]], bool]:
         """Messages by the instance path they are reported at (``required`` at the missing child's path), and
-        whether collecting stopped at ``cap`` paths with at least one more problem left."""
+        whether collecting stopped at ``cap`` paths with a problem at one more path seen (not counted)."""
         found: dict[Path, tuple[Any, list[tuple[str, str]]]] = {}
         for error in errors:
-            if cap is not None and len(found) >= cap:
-                return found, True  # this error is one more problem, not counted
-            path: Path = tuple(error.absolute_path)
-            if error.validator == "required" and isinstance(error.instance, dict):
-                for name in error.validator_value:
-                    if name not in error.instance:
-                        found.setdefault((*path, name), (None, []))[1].append(
-                            ("required", "This field is required.")
-                        )
-                continue
-            kind, text, non_field = _message(error)
-            if non_field or not path:
-                path = (*path, NON_FIELD)
-            found.setdefault(path, (error.instance, []))[1].append((kind, text))
+            for path, instance, kind, text in _entries(error):
+                if path not in found and cap is not None and len(found) >= cap:
+                    return found, True
+                found.setdefault(path, (instance, []))[1].append((kind, text))
         return found, False
 
     def _build(

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import attrs
 from jsonschema import Draft202012Validator, ValidationError, validators
 
 _ADDITIONAL = Draft202012Validator.VALIDATORS["additionalProperties"]
@@ -33,3 +34,17 @@ def _additional_in_order(
 
 
 OrderedValidator = validators.extend(Draft202012Validator, {"additionalProperties": _additional_in_order})
+
+
+def _evolve(self: Any, **changes: Any) -> Any:
+    """jsonschema's ``evolve`` keeping this class: the stock one picks the class anew from a subschema's
+    ``$schema`` (every schema file names 2020-12), so beneath a ``$ref`` into another file the stock class, and
+    its set order, came back. All the mock's schemas are 2020-12, which this class validates."""
+    changes.setdefault("schema", self.schema)
+    for field in attrs.fields(type(self)):
+        if field.init and field.alias not in changes:
+            changes[field.alias] = getattr(self, field.name)
+    return type(self)(**changes)
+
+
+OrderedValidator.evolve = _evolve
