@@ -148,7 +148,9 @@ def test_a_rule_retired_by_its_own_call_still_answers_that_call_after_the_wait()
 def test_the_run_after_the_wait_does_not_check_the_balance_again() -> None:
     """The call was admitted when it came (credits checked then), as before the wait moved to the loop."""
     with MockServer(timing="manual") as mock:
-        mock.add_rule({"match": {"operation": "create"}, "latency": 0.3, "http": {"status": 503}})
+        mock.add_rule(
+            {"match": {"operation": "create"}, "latency": 1.0, "http": {"status": 503}}
+        )  # credits set well within it
         waiting = send_create(mock)
         try:
             assert wait_until(lambda: applied(mock, mock.rules()[0]["id"]) == 1)
