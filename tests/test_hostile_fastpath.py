@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from jsonschema import Draft202012Validator, FormatChecker
 
 from mockserver.contract import schemas
 from mockserver.validation.drf import RequestValidator
@@ -90,13 +91,80 @@ def test_fast_and_full_validation_agree(body: Any) -> None:
 
 
 @pytest.mark.parametrize("name", ["admin_advance", "admin_clock_advance", "job", "config", "message"])
-def test_other_schemas_compile_or_fall_back(name: str) -> None:
+@given(body=values)
+@settings(max_examples=50, deadline=None)
+def test_other_schemas_compile_exactly_or_fall_back(name: str, body: Any) -> None:
     """An unknown keyword means None (jsonschema is used), never a predicate that ignores the keyword."""
     schema = schemas.schema(name)
     resolver = schemas.registry().resolver(base_uri=schema.get("$id", ""))
-    check = compile_schema(schema, resolver, {"uri": lambda v: True})
+    check = compile_schema(schema, resolver, FormatChecker())
     if check is not None:
-        assert "additionalProperties" not in str(schema)
+        full = Draft202012Validator(schema, registry=schemas.registry(), format_checker=FormatChecker())
+        assert check(body) == full.is_valid(body), body
+
+
+# The /sse/ create: tools whose declarations carry (recursive) Gemini schemas, tool_config, patterns.
+names = st.sampled_from(["f", "get_weather", "9bad", "a" * 65, "", "a.b-c"]) | values
+gemini = st.recursive(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "type": st.sampled_from(["STRING", "object", "Integer", "NOPE", ""]) | values,
+            "enum": st.lists(st.text(max_size=2), max_size=3, unique=True) | st.lists(values, max_size=2),
+            "pattern": st.sampled_from(["^a+$", "(", "[a-z]"]) | values,
+            "nullable": st.booleans() | values,
+            "required": st.lists(st.text(max_size=2), max_size=2) | values,
+        },
+    ),
+    lambda inner: st.fixed_dictionaries(
+        {"type": st.sampled_from(["OBJECT", "ARRAY"])},
+        optional={
+            "properties": st.dictionaries(st.text(max_size=3), inner, max_size=3) | values,
+            "items": inner,
+        },
+    ),
+    max_leaves=6,
+)
+declaration = st.fixed_dictionaries(
+    {"name": names}, optional={"description": values, "parameters": gemini | values}
+)
+tools = st.lists(
+    st.fixed_dictionaries({}, optional={"function_declarations": st.lists(declaration, max_size=3) | values})
+    | values,
+    max_size=2,
+)
+tool_config = st.fixed_dictionaries(
+    {},
+    optional={
+        "function_calling_config": st.fixed_dictionaries(
+            {},
+            optional={
+                "mode": st.sampled_from(["AUTO", "any", "Validated", "ALWAYS"]) | values,
+                "allowed_function_names": st.lists(names, max_size=3) | values,
+            },
+        )
+        | values
+    },
+)
+sse_bodies = st.one_of(
+    bodies,
+    st.builds(lambda t: {**valid_body(), "tools": t}, tools),
+    st.builds(lambda t, c: {**valid_body(), "tools": t, "tool_config": c}, tools, tool_config | values),
+    st.builds(lambda s: {**valid_body(), "sync": s}, values),
+)
+
+
+def test_the_sse_create_schema_compiles() -> None:
+    assert RequestValidator("sse_create_request")._fast is not None  # else every /sse/ create pays jsonschema
+
+
+@pytest.mark.slow
+@given(body=sse_bodies)
+@settings(max_examples=600, deadline=None)
+def test_fast_and_full_validation_agree_on_sse_bodies(body: Any) -> None:
+    full = RequestValidator("sse_create_request")
+    assert full._fast is not None
+    assert full._fast(body) == full._validator.is_valid(body), body
 
 
 @pytest.mark.parametrize(
@@ -118,3 +186,31 @@ def test_other_schemas_compile_or_fall_back(name: str) -> None:
 def test_edge_cases_agree(validator: RequestValidator, body: dict[str, Any]) -> None:
     assert validator._fast is not None
     assert validator._fast(body) == validator._validator.is_valid(body)
+
+
+def _declared(parameters: Any) -> dict[str, Any]:
+    return valid_body(tools=[{"function_declarations": [{"name": "f", "parameters": parameters}]}])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        _declared({"type": "OBJECT", "properties": {"a": {"type": "NOPE"}}}),  # under additionalProperties
+        _declared(
+            {"type": "OBJECT", "properties": {"a": {"type": "ARRAY", "items": {"type": 5}}}}
+        ),  # recursion
+        _declared({"type": "OBJECT", "properties": {"a": {"type": "STRING"}}}),
+        _declared({"type": "STRING", "enum": ["a", "a"]}),
+        _declared({"type": "OBJECT", "required": ["a", "a"]}),  # uniqueItems
+        _declared({"type": "OBJECT", "required": [1, True]}),
+        _declared({"type": "STRING", "pattern": "("}),
+        _declared({"type": "STRING", "pattern": "^a$"}),
+        valid_body(tools=[{"function_declarations": [{"name": "9bad"}]}]),
+        valid_body(tool_config={"function_calling_config": {"mode": "sometimes"}}),
+        valid_body(tool_config={"function_calling_config": {"mode": "Any", "allowed_function_names": ["f"]}}),
+    ],
+)
+def test_sse_edge_cases_agree(body: dict[str, Any]) -> None:
+    validator = RequestValidator("sse_create_request")
+    assert validator._fast is not None
+    assert validator._fast(body) == validator._validator.is_valid(body), body

@@ -184,7 +184,7 @@ class RequestValidator:
         resolver = schemas.registry().resolver(base_uri=schema.get("$id", ""))
         self._shape = _shape(schema, resolver, {})
         # The happy path: a compiled predicate; jsonschema only when it refuses (to build the error body).
-        self._fast = compile_schema(schema, resolver, {"uri": is_http_url})
+        self._fast = compile_schema(schema, resolver, checker)
 
     def errors(self, body: Any, max_listed: int | None = None) -> dict[str, Any] | None:
         """None when valid, else the DRF-shaped error body (a dict) to send with status 400: the first

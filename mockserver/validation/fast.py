@@ -8,16 +8,21 @@ the error body: the predicate only has to be exact about what is valid (a test c
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+from jsonschema import Draft202012Validator, FormatChecker
 
 if TYPE_CHECKING:
     from referencing._core import Resolver
 
 Check = Callable[[Any], bool]
 
-#: Keywords that never affect validity.
-ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "title", "description", "default", "examples"})
+#: Keywords that never affect validity (``$defs`` only holds what ``$ref`` reaches).
+ANNOTATIONS = frozenset(
+    {"$schema", "$id", "$comment", "$defs", "title", "description", "default", "examples"}
+)
 MAX_REF_DEPTH = 32
 
 
@@ -47,18 +52,22 @@ _TYPES: dict[str, Check] = {
 
 
 def compile_schema(
-    schema: Any, resolver: Resolver[Any], formats: dict[str, Check] | None = None
+    schema: Any, resolver: Resolver[Any], formats: FormatChecker | None = None
 ) -> Check | None:
-    """A predicate equal to ``jsonschema.is_valid`` for this schema, or None if it uses unknown keywords."""
+    """A predicate equal to ``jsonschema.is_valid`` for this schema (formats checked by ``formats``, as the
+    validator does), or None if it uses unknown keywords."""
     try:
-        return _Compiler(formats or {}).compile(schema, resolver, 0)
+        return _Compiler(formats or FormatChecker(())).compile(schema, resolver, 0)
     except Unsupported:
         return None
 
 
 class _Compiler:
-    def __init__(self, formats: dict[str, Check]) -> None:
+    def __init__(self, formats: FormatChecker) -> None:
         self._formats = formats
+        # A $ref target compiled once, filled in after its own body: a recursive schema (a Gemini schema's
+        # ``items`` and ``properties`` are Gemini schemas) refers to itself through the cell.
+        self._refs: dict[int, list[Check]] = {}
 
     def compile(self, schema: Any, resolver: Resolver[Any], depth: int) -> Check:
         if depth > MAX_REF_DEPTH:
@@ -71,7 +80,7 @@ class _Compiler:
         for key, bound in schema.items():
             if key in ANNOTATIONS or key.startswith("x-") or key == "required":
                 continue
-            checks.append(self._keyword(key, bound, resolver, depth))
+            checks.append(self._keyword(key, bound, resolver, depth, schema))
         if isinstance(schema.get("required"), list):
             names = tuple(schema["required"])
             checks.append(lambda v: not isinstance(v, dict) or all(n in v for n in names))
@@ -79,7 +88,9 @@ class _Compiler:
             raise Unsupported("required")
         return _all(checks)
 
-    def _keyword(self, key: str, bound: Any, resolver: Resolver[Any], depth: int) -> Check:
+    def _keyword(
+        self, key: str, bound: Any, resolver: Resolver[Any], depth: int, schema: dict[str, Any]
+    ) -> Check:
         if key == "type":
             names = [bound] if isinstance(bound, str) else list(bound)
             if not all(n in _TYPES for n in names):
@@ -88,7 +99,22 @@ class _Compiler:
             return preds[0] if len(preds) == 1 else lambda v: any(p(v) for p in preds)
         if key == "$ref":
             resolved = resolver.lookup(bound)
-            return self.compile(resolved.contents, resolved.resolver, depth + 1)
+            cell = self._refs.get(id(resolved.contents))
+            if cell is None:
+                cell = self._refs[id(resolved.contents)] = []
+                cell.append(self.compile(resolved.contents, resolved.resolver, depth + 1))
+            return lambda v: cell[0](v)
+        if key == "additionalProperties":
+            if "patternProperties" in schema:
+                raise Unsupported("additionalProperties beside patternProperties")
+            declared = frozenset(schema.get("properties", ()))
+            return _additional(declared, self.compile(bound, resolver, depth + 1))
+        if key == "pattern" and isinstance(bound, str):
+            search = re.compile(bound).search  # jsonschema's own test: re.search
+            return lambda v: not isinstance(v, str) or search(v) is not None
+        if key == "uniqueItems":  # jsonschema's notion of equal items (1 and True differ), for arrays only
+            unique = Draft202012Validator({"uniqueItems": bound}).is_valid
+            return lambda v: not isinstance(v, list) or unique(v)
         if key == "properties":
             props = {name: self.compile(sub, resolver, depth + 1) for name, sub in bound.items()}
             return _properties(tuple(props.items()))
@@ -98,10 +124,10 @@ class _Compiler:
             choices = frozenset(bound)
             return lambda v: isinstance(v, str) and v in choices
         if key == "format":
-            if bound not in self._formats:
+            if bound not in self._formats.checkers:
                 raise Unsupported(f"format {bound!r}")
-            fmt = self._formats[bound]
-            return lambda v: not isinstance(v, str) or fmt(v)
+            conforms = self._formats.conforms
+            return lambda v: not isinstance(v, str) or conforms(v, bound)
         return _bound(key, bound)
 
 
@@ -131,6 +157,17 @@ def _properties(pairs: tuple[tuple[str, Check], ...]) -> Check:
         if isinstance(v, dict):
             for name, p in pairs:
                 if name in v and not p(v[name]):
+                    return False
+        return True
+
+    return check
+
+
+def _additional(declared: frozenset[str], extra: Check) -> Check:
+    def check(v: Any) -> bool:
+        if isinstance(v, dict):
+            for name, value in v.items():
+                if name not in declared and not extra(value):
                     return False
         return True
 
