@@ -106,8 +106,9 @@ def test_two_mocks_on_one_redis_keep_one_bound(redis_url: str) -> None:
             mock = (first, second)[i % 2]
             answer = requests.post(mock.url + API, json=valid_body(), headers=headers, timeout=TIMEOUT)
             made.append(answer.json()["id"])
-        for mock in (first, second):  # the newest ten, newest first
-            assert wait_until(lambda mock=mock: [j["id"] for j in mock.jobs()] == made[:-11:-1])
+        newest_ten = made[:-11:-1]  # newest first
+        assert wait_until(lambda: [j["id"] for j in first.jobs()] == newest_ten)
+        assert [j["id"] for j in second.jobs()] == newest_ten
         gone = requests.get(f"{second.url}{API}{made[0]}/", headers=headers, timeout=TIMEOUT)
         assert gone.status_code == 404
 
