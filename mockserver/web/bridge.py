@@ -141,10 +141,9 @@ class Bridge:
         return status
 
     async def _again_after_wait(self, environ: dict[str, Any], body: bytes) -> Answer | None:
-        """Wait what the call asked (``streaming.wait_then_again``: no thread is held meanwhile, so calls waiting
-        out a latency never hold up others), then run it again in the pool; None when the server stops first.
-
-        The client leaving meanwhile does not cancel the call: as before, the job it creates exists."""
+        """Wait what the call asked (``streaming.wait_then_again``: no thread is held, so calls waiting out a
+        latency never hold up others), then run it again in the pool; None when the server stops first. The
+        client leaving meanwhile does not cancel the call: as before, the job it creates exists."""
         seconds = environ.pop(WAIT_KEY)
         try:
             await asyncio.sleep(seconds)
