@@ -49,6 +49,11 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
+def constant(value: str) -> Callable[[], str]:
+    """A job path known before the load (a peer's stub, or a job created up front)."""
+    return lambda: value
+
+
 def drive(
     server: Server, job_path: Callable[[], str], args: argparse.Namespace, max_polls: int | None
 ) -> Metrics:
@@ -57,7 +62,8 @@ def drive(
     ``job_path`` is asked for the GET's path after the POST load: the mock's job must be one the POSTs did not
     push out of its bounded store (``--max-jobs``), or the GET load would measure 404s."""
     out: Metrics = {}
-    for name, script, path_of in (("post", "post.lua", lambda: loads.API), ("get", "get.lua", job_path)):
+    steps: list[tuple[str, str, Callable[[], str]]] = [("post", "post.lua", lambda: loads.API)]
+    for name, script, path_of in [*steps, ("get", "get.lua", job_path)]:
         path = path_of()
         loads.wrk(server.port, script, path, args.warmup, args.connections)
         result = loads.wrk(server.port, script, path, args.seconds, args.connections)
@@ -126,7 +132,7 @@ def bench_ceilings(args: argparse.Namespace, shared: dict[str, Any]) -> dict[str
             server, metrics = start(name, argv, port, "/", cwd=Path(__file__).resolve().parent.parent)
             try:
                 path = f"{loads.API}{shared['created']['id']}/"
-                metrics.update(drive(server, lambda p=path: p, args, max_polls=None))
+                metrics.update(drive(server, constant(path), args, max_polls=None))
             finally:
                 server.stop()
             results[name] = metrics
@@ -154,7 +160,7 @@ def bench_peers(args: argparse.Namespace, shared: dict[str, Any]) -> dict[str, M
             server, metrics = start(peer.name, peer.argv, port, peer.health_path, peer.cwd)
             try:
                 path = f"{loads.API}{shared['created']['id']}/"
-                metrics.update(drive(server, lambda p=path: p, args, max_polls=1))
+                metrics.update(drive(server, constant(path), args, max_polls=1))
             finally:
                 server.stop()
             results[peer.name] = metrics

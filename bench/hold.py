@@ -22,7 +22,7 @@ import resource
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -207,7 +207,7 @@ def listed(port: int) -> int:
 
 
 def with_server(
-    options: list[str], load: Callable[[int], Awaitable[dict[str, float]]], probe: float = 0
+    options: list[str], load: Callable[[int], Coroutine[Any, Any, dict[str, float]]], probe: float = 0
 ) -> dict[str, float]:
     server = serve(*options)
     try:

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from flask import Flask
-
 from mockserver.config.settings import Settings
+from mockserver.web.bridge import WSGIApp
 from mockserver.web.serving import Server
 
 
@@ -28,6 +27,7 @@ class HTTPServer(Protocol):
     def shutdown(self) -> None: ...
 
 
-def make_server(app: Flask, settings: Settings) -> HTTPServer:
-    """The server, bound to ``settings.host:port``; OSError when it cannot listen."""
+def make_server(app: WSGIApp, settings: Settings) -> HTTPServer:
+    """The server of any WSGI app (the mock's Flask app, the recording proxy, a benchmark's fixed answer), bound
+    to ``settings.host:port``; OSError when it cannot listen."""
     return Server(app, settings)
