@@ -242,3 +242,21 @@ def test_a_body_without_content_length_goes_to_flask(counted: tuple[Flask, Count
     terminated = {"wsgi.input_terminated": True, "CONTENT_LENGTH": ""}
     response = app.test_client().post(API, headers=JSON, input_stream=stream, environ_overrides=terminated)
     assert response.status_code == 201 and flask.calls == 1
+
+
+def test_an_unexpected_error_on_the_fast_path_is_a_500_in_the_familys_shape(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The fast path answered an unexpected error with ``{"detail": ...}`` on both families; Flask (and the
+    documented /sse/ shape) says ``{"error": ...}`` there."""
+    for fast_path in (True, False):
+        app = build({}, fast_path=fast_path)
+
+        def broken(*args: Any, **kwargs: Any) -> Any:
+            raise RuntimeError("a bug")
+
+        monkeypatch.setattr(service(app), "get", broken)
+        monkeypatch.setattr(service(app), "get_sse", broken)
+        for path, key in ((f"{API}{'0' * 8}-0000-4000-8000-{'0' * 12}/", "detail"), (f"{SSE}{'0' * 8}-0000-4000-8000-{'0' * 12}/", "error")):
+            status, _, body = call(app, "GET", path, CREDS, None)
+            assert status == 500 and list(json.loads(body)) == [key], (fast_path, path, body)

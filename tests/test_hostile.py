@@ -255,3 +255,19 @@ def test_extra_leading_slashes_in_path_info_still_need_credentials() -> None:
     for path in ("//api/text_generator/", "///api/text_generator/"):
         response = app.test_client().get(path, environ_overrides={"PATH_INFO": path})
         assert response.status_code == 401, (path, response.get_data())
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["(?a)(?u)", "a{4294967296}", "(" * 3000 + ")" * 3000],  # ValueError, OverflowError, RecursionError
+)
+def test_a_regex_python_cannot_compile_is_a_json_400_not_a_500(live: MockServer, pattern: str) -> None:
+    """A declaration's ``pattern`` is checked as a regex (format ``regex``): these three made ``re.compile``
+    raise something other than ``re.error``, which escaped as a 500."""
+    tools = [{"function_declarations": [{"name": "f", "parameters": {"type": "STRING", "pattern": pattern}}]}]
+    for path in ("/sse/text_generator/", "/sse/text_generator/stream/"):
+        answer = requests.post(
+            live.url + path, json=valid_body(tools=tools), headers=live.headers, timeout=WAIT
+        )
+        assert answer.status_code == 400, (path, answer.text[:200])
+        assert answer.json()["error"].startswith("Invalid request body: "), answer.text[:200]

@@ -214,3 +214,29 @@ def test_sse_edge_cases_agree(body: dict[str, Any]) -> None:
     validator = RequestValidator("sse_create_request")
     assert validator._fast is not None
     assert validator._fast(body) == validator._validator.is_valid(body), body
+
+
+def test_what_the_compiler_does_not_follow_is_left_to_jsonschema() -> None:
+    """A nested ``$id`` moves the base of relative refs, another ``$schema`` changes the rules: not compiled."""
+    from referencing import Registry
+
+    resolver = Registry().resolver()
+    nested_id = {"properties": {"a": {"$id": "https://x.invalid/sub.json", "type": "string"}}}
+    draft4 = {"$schema": "http://json-schema.org/draft-04/schema#", "type": "integer"}
+    assert compile_schema(nested_id, resolver) is None
+    assert compile_schema(draft4, resolver) is None
+    assert compile_schema({"properties": {"a": {"type": "string"}}}, resolver) is not None
+
+
+def test_a_format_is_checked_for_every_type_as_jsonschema_does() -> None:
+    checker = FormatChecker(())
+    checker.checks("strict")(lambda v: isinstance(v, str))
+    check = compile_schema({"format": "strict"}, empty_resolver(), checker)
+    assert check is not None and check("s") and not check(5)  # jsonschema: 5 is not a "strict" either
+    assert not Draft202012Validator({"format": "strict"}, format_checker=checker).is_valid(5)
+
+
+def empty_resolver() -> Any:
+    from referencing import Registry
+
+    return Registry().resolver()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from jsonschema import FormatChecker, ValidationError
 
 from mockserver.contract import schemas
+from mockserver.contract.formats import robust
 from mockserver.validation.fast import compile_schema
 from mockserver.validation.ordered import OrderedValidator
 
@@ -176,7 +177,7 @@ class RequestValidator:
 
     def __init__(self, schema_name: str = "create_request") -> None:
         schema = schemas.schema(schema_name)
-        checker = FormatChecker()
+        checker = robust(FormatChecker())
         checker.checks("uri")(is_http_url)
         self._validator = OrderedValidator(
             _required_first(schema), registry=schemas.registry(), format_checker=checker
@@ -189,10 +190,8 @@ class RequestValidator:
     def errors(self, body: Any, max_listed: int | None = None) -> dict[str, Any] | None:
         """None when valid, else the DRF-shaped error body (a dict) to send with status 400: the first
         ``max_listed`` problems (in schema order), and a ``non_field_errors`` line saying how many more."""
-        if self._fast is not None and self._fast(body):
-            return None
         try:
-            if self._validator.is_valid(body):
+            if (self._fast is not None and self._fast(body)) or self._validator.is_valid(body):
                 return None
             cap = None if max_listed is None else COUNTED_PER_LISTED * max(max_listed, 1)
             found, stopped = self._collect(self._validator.iter_errors(body), cap)

@@ -24,6 +24,7 @@ ANNOTATIONS = frozenset(
     {"$schema", "$id", "$comment", "$defs", "title", "description", "default", "examples"}
 )
 MAX_REF_DEPTH = 32
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
 class Unsupported(Exception):
@@ -57,7 +58,7 @@ def compile_schema(
     """A predicate equal to ``jsonschema.is_valid`` for this schema (formats checked by ``formats``, as the
     validator does), or None if it uses unknown keywords."""
     try:
-        return _Compiler(formats or FormatChecker(())).compile(schema, resolver, 0)
+        return _Compiler(formats or FormatChecker(())).compile(schema, resolver, 0, target=True)
     except Unsupported:
         return None
 
@@ -67,11 +68,18 @@ class _Compiler:
         self._formats = formats
         # A $ref target compiled once, filled in after its own body: a recursive schema (a Gemini schema's
         # ``items`` and ``properties`` are Gemini schemas) refers to itself through the cell.
-        self._refs: dict[int, list[Check]] = {}
+        # Keyed by the target's identity, which the cell keeps alive (so no other schema can take its id).
+        self._refs: dict[int, tuple[Any, list[Check]]] = {}
 
-    def compile(self, schema: Any, resolver: Resolver[Any], depth: int) -> Check:
+    def compile(self, schema: Any, resolver: Resolver[Any], depth: int, target: bool = False) -> Check:
+        """``target``: the root or a ``$ref``'s target, the only places an ``$id`` may sit (one deeper would
+        change the base of relative refs, which this compiler does not follow)."""
         if depth > MAX_REF_DEPTH:
             raise Unsupported("schema nests too deep")
+        if isinstance(schema, dict) and (
+            ("$id" in schema and not target) or schema.get("$schema", DIALECT) != DIALECT
+        ):
+            raise Unsupported("a nested $id, or another dialect")
         if schema is True or schema == {}:
             return lambda v: True
         if not isinstance(schema, dict):
@@ -99,10 +107,11 @@ class _Compiler:
             return preds[0] if len(preds) == 1 else lambda v: any(p(v) for p in preds)
         if key == "$ref":
             resolved = resolver.lookup(bound)
-            cell = self._refs.get(id(resolved.contents))
-            if cell is None:
-                cell = self._refs[id(resolved.contents)] = []
-                cell.append(self.compile(resolved.contents, resolved.resolver, depth + 1))
+            kept = self._refs.get(id(resolved.contents))
+            if kept is None:
+                kept = self._refs[id(resolved.contents)] = (resolved.contents, [])
+                kept[1].append(self.compile(resolved.contents, resolved.resolver, depth + 1, target=True))
+            cell = kept[1]
             return lambda v: cell[0](v)
         if key == "additionalProperties":
             if "patternProperties" in schema:
@@ -126,8 +135,8 @@ class _Compiler:
         if key == "format":
             if bound not in self._formats.checkers:
                 raise Unsupported(f"format {bound!r}")
-            conforms = self._formats.conforms
-            return lambda v: not isinstance(v, str) or conforms(v, bound)
+            conforms = self._formats.conforms  # for every type, as jsonschema (its checkers pass non-strings)
+            return lambda v: conforms(v, bound)
         return _bound(key, bound)
 
 

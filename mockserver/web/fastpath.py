@@ -165,7 +165,7 @@ class FastPath:
             log.exception(
                 "unexpected error on %s %s", environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
             )
-            return 500, UNEXPECTED, {}
+            return 500, shaped(environ["PATH_INFO"], UNEXPECTED), {}
 
     def _body(self, environ: dict[str, Any]) -> Any:
         length = int(environ["CONTENT_LENGTH"])

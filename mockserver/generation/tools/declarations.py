@@ -15,6 +15,8 @@ from typing import Any
 from jsonschema.exceptions import best_match
 from jsonschema.validators import Draft7Validator
 
+from mockserver.contract.formats import robust
+
 #: Gemini's rule for declaration names: letters, digits, ``_ . -``, at most 64, starting with a letter or ``_``.
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,63}")
 MODES = ("AUTO", "ANY", "NONE", "VALIDATED")
@@ -46,7 +48,7 @@ MAX_DEPTH = 32
 #: through its ``$dynamicRef`` chain: 8 ms for 20 properties, 4 s for a 700 KB body of 500 declarations. Draft 7's
 #: metaschema states the same constraints for these keywords; ``tests/core/test_declarations.py`` holds this check
 #: and 2020-12's ``check_schema`` of the finished schema to the same verdict on generated schemas.
-META = Draft7Validator(Draft7Validator.META_SCHEMA, format_checker=Draft7Validator.FORMAT_CHECKER)
+META = Draft7Validator(Draft7Validator.META_SCHEMA, format_checker=robust(Draft7Validator.FORMAT_CHECKER))
 
 
 class ToolError(ValueError):
