@@ -257,6 +257,9 @@ def test_an_unexpected_error_on_the_fast_path_is_a_500_in_the_familys_shape(
 
         monkeypatch.setattr(service(app), "get", broken)
         monkeypatch.setattr(service(app), "get_sse", broken)
-        for path, key in ((f"{API}{'0' * 8}-0000-4000-8000-{'0' * 12}/", "detail"), (f"{SSE}{'0' * 8}-0000-4000-8000-{'0' * 12}/", "error")):
+        for path, key in (
+            (f"{API}{'0' * 8}-0000-4000-8000-{'0' * 12}/", "detail"),
+            (f"{SSE}{'0' * 8}-0000-4000-8000-{'0' * 12}/", "error"),
+        ):
             status, _, body = call(app, "GET", path, CREDS, None)
             assert status == 500 and list(json.loads(body)) == [key], (fast_path, path, body)
