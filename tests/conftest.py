@@ -8,7 +8,8 @@ examples from ``--hypothesis-seed=N``, which it prints; docs/testing.md says how
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpcore  # noqa: F401  (why: below, at HTTPCORE)
@@ -130,3 +131,13 @@ def redis_url() -> Iterator[str]:
 
     with RedisServer() as server:
         yield server.url
+
+
+def wait_until(check: Callable[[], bool], timeout: float = TIMEOUT) -> bool:
+    """Poll ``check`` until it holds or ``timeout`` passes (bounded); its last verdict."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.01)
+    return check()

@@ -8,26 +8,17 @@ import json
 import logging
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 import requests
 
 from mockserver.testing import MockServer
 
-from .conftest import API, TIMEOUT, valid_body
+from .conftest import API, TIMEOUT, valid_body, wait_until
 
 SLOW = {"X-API-ID": "slow", "X-API-KEY": "k"}
 OTHER = {"X-API-ID": "other", "X-API-KEY": "k"}
-
-
-def wait_until(check: Callable[[], bool], timeout: float = TIMEOUT) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.01)
-    return check()
 
 
 def applied(mock: MockServer, name: str) -> int:

@@ -3,9 +3,7 @@ when that store goes away: a JSON 503 in the family's shape, never a 500 or a ha
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable
 
 import pytest
 import redis
@@ -14,7 +12,7 @@ import requests
 from mockserver.core.models import JobStatus
 from mockserver.testing import MockServer
 
-from .conftest import API, TIMEOUT, valid_body
+from .conftest import API, TIMEOUT, valid_body, wait_until
 from .receiver import Receiver
 from .redis_server import RedisServer
 
@@ -49,15 +47,6 @@ def test_an_embedded_mock_on_redis_sends_webhooks_again_after_a_stop_and_start(r
                 assert {c.json()["id"] for c in calls[-2:]} == {job["id"]}
             finally:
                 mock.stop()
-
-
-def wait_until(check: Callable[[], bool], timeout: float = TIMEOUT) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.01)
-    return check()
 
 
 def _options(store: str, redis_url: str, **settings: object) -> dict[str, object]:
